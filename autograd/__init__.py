@@ -1,0 +1,20 @@
+"""stepgrad's engine: scalar ``Value`` and n-d ``Tensor`` nodes, one graph walk, drawing and stepping.
+
+Example:
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x + 3 * x
+    >>> y.backward()
+    >>> x.grad
+    7.0
+"""
+
+from .graph import Node, Op, enable_grad, grad, is_grad_enabled, no_grad, topological_order
+from .value import Value, linear, vsum
+
+__stepgrad__ = True  # lets `nn` tell this package from unrelated ones named `autograd`
+
+__all__ = [
+    "Node", "Op", "Value", "enable_grad", "grad", "is_grad_enabled", "linear", "no_grad",
+    "topological_order", "vsum",
+]

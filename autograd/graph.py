@@ -1,0 +1,284 @@
+"""The machinery every node shares: grad mode, ``Op``, ``Node`` and the one graph walk.
+
+Everything that visits a graph (``backward``, ``autograd.grad``, ``draw``, ``backward_steps``)
+starts from :func:`topological_order`, an iterative depth-first search, and backprop itself is the
+single loop in :func:`backprop`. Nothing here recurses, so a 100,000-deep chain is fine.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+
+class _GradMode(threading.local):
+    enabled = True  # thread-local, as in PyTorch: one thread's no_grad never leaks into another
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record a graph (the default); False inside ``no_grad()``."""
+    return _mode.enabled
+
+
+class _SetGradMode:
+    """Context manager and decorator that sets grad mode and restores the previous one."""
+
+    _value = True
+
+    def __enter__(self) -> None:
+        self._previous = _mode.enabled
+        _mode.enabled = self._value
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.enabled = self._previous
+
+    def __call__(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_SetGradMode):
+    """Record nothing inside: results are plain leaves with no parents.
+
+    Example:
+        >>> from autograd import Value, no_grad
+        >>> with no_grad():
+        ...     y = Value(2.0) * 3
+        >>> y.parents
+        ()
+    """
+
+    _value = False
+
+
+class enable_grad(_SetGradMode):
+    """Turn recording back on inside a ``no_grad`` block."""
+
+    _value = True
+
+
+class Op:
+    """One operation: ``forward`` on raw payloads and ``backward``, its vector-Jacobian rule.
+
+    ``backward(g, out, *args)`` returns one gradient per argument (``None`` for arguments that are
+    constants, axes or shapes). It is written with operators and methods that both raw payloads
+    (floats, ndarrays) and nodes understand, so that with ``create_graph=True`` the same rule,
+    called on nodes, records the backward pass and gradients can be differentiated again.
+    Ops that keep extra state for backward set ``saves = True``: their forward returns
+    ``(out, saved)`` and their backward is called as ``backward(g, out, saved, *args)``.
+    """
+
+    name = "op"
+    saves = False
+    differentiable_twice = True  # False for kernels whose backward works on raw arrays only
+
+    @staticmethod
+    def forward(*args: Any) -> Any:  # pragma: no cover - every op overrides it
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(g: Any, out: Any, *args: Any) -> tuple:  # pragma: no cover
+        raise NotImplementedError
+
+
+class Node:
+    """Base class of ``Value`` and ``Tensor``: a payload, its gradient and how it was made.
+
+    ``_op`` is the ``Op`` class that produced the node (``None`` for leaves) and ``_inputs`` the
+    arguments it was called with, nodes and constants alike. Subclasses say how to wrap a raw
+    payload (``_wrap``) and how to fit an incoming gradient to their shape (``_fit_grad``).
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "_inputs", "_saved", "__weakref__")
+
+    requires_grad = True
+    _broadcasts = False  # Tensors set this: their incoming gradients may need unbroadcasting
+
+    @property
+    def op(self) -> str:
+        """Name of the operation that made this node; ``""`` for a leaf."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def parents(self) -> tuple:
+        """The nodes this one was computed from (constants are left out)."""
+        return tuple(x for x in self._inputs if isinstance(x, Node))
+
+    def backward(self, grad: Any = None, create_graph: bool = False, retain_graph: bool | None = None) -> None:
+        """Backpropagate from this node: every node upstream gets ``.grad += d(self)/d(node)``."""
+        backprop(self, grad, create_graph=create_graph, retain_graph=retain_graph)
+
+    # --- hooks the subclasses fill in -------------------------------------------------------
+    def _seed_grad(self, grad: Any) -> Any:
+        """The gradient backprop starts from (1 for a scalar root)."""
+        raise NotImplementedError  # pragma: no cover
+
+    def _fit_grad(self, g: Any) -> Any:
+        """Reduce an incoming gradient to this node's shape (undo broadcasting); identity for scalars."""
+        return g
+
+    def _store_grad(self, g: Any, create_graph: bool) -> None:
+        """Accumulate: a node may be reached by several backward passes."""
+        if create_graph:
+            self.grad = g if _is_zero(self.grad) else self.grad + g
+        else:
+            self.grad = g if self.grad is None else self.grad + _raw(g)
+
+    def _release(self) -> None:
+        """Drop what backward needed (``retain_graph=False``); Values keep their small graphs."""
+
+
+def _is_zero(grad: Any) -> bool:
+    return grad is None or (isinstance(grad, (int, float)) and grad == 0)
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Node) else x
+
+
+def topological_order(root: Node) -> list[Node]:
+    """Every node ``root`` depends on, each after all of its inputs (iterative DFS, no recursion).
+
+    Example:
+        >>> from autograd import Value
+        >>> a = Value(2.0, label="a"); b = a * a
+        >>> [n.label or n.op for n in topological_order(b)]
+        ['a', '*']
+    """
+    order: list[Node] = []
+    visited: set[Node] = set()  # nodes hash by identity
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))  # come back once its inputs are placed
+        inputs = node._inputs
+        if inputs is None:
+            raise RuntimeError(
+                f"backward: the graph through '{node.op}' was already freed by an earlier backward(); "
+                "pass retain_graph=True to the first backward() to backpropagate through it again"
+            )
+        for x in inputs:
+            if isinstance(x, Node) and x not in visited:
+                stack.append((x, False))
+    return order
+
+
+Step = tuple  # (node, gradient, [(input node, amount added)])
+
+
+def backprop(
+    root: Node,
+    grad: Any = None,
+    create_graph: bool = False,
+    retain_graph: bool | None = None,
+    on_step: Callable[[Node, Any, list], None] | None = None,
+    store: bool = True,
+) -> dict[Node, Any]:
+    """The backprop loop: visit nodes in reverse topological order and apply each op's rule.
+
+    Gradients of this pass live in a local table, so stale ``.grad`` values from earlier passes
+    never leak into this one; each node's ``.grad`` is accumulated when the loop reaches it
+    (``store=False``, used by ``autograd.grad``, leaves ``.grad`` alone). ``on_step(node, g,
+    [(input, amount), ...])`` sees every step (that is how ``backward_steps`` records them).
+    Returns the pass's table of gradients. Saved arrays are freed afterwards unless
+    ``retain_graph`` (default: ``create_graph``).
+    """
+    order = topological_order(root)
+    pending: dict[Node, Any] = {root: root._seed_grad(grad)}
+    result: dict[Node, Any] = {}
+    previous_mode = _mode.enabled
+    _mode.enabled = create_graph  # rules record a graph only when asked to
+    try:
+        for node in reversed(order):
+            g = pending.pop(node, None)
+            if g is None:
+                continue
+            result[node] = g
+            if store:
+                node._store_grad(g, create_graph)
+            op = node._op
+            if op is None:
+                if on_step is not None:
+                    on_step(node, g, [])
+                continue
+            inputs = node._inputs
+            if create_graph and op.differentiable_twice:
+                args, out = inputs, node
+            else:
+                args = [x.data if isinstance(x, Node) else x for x in inputs]
+                out = node.data
+                if isinstance(g, Node):
+                    g = g.data
+            if op.saves:
+                input_grads = op.backward(g, out, node._saved, *args)
+            else:
+                input_grads = op.backward(g, out, *args)
+            amounts = [] if on_step is not None else None
+            for x, xg in zip(inputs, input_grads):
+                if xg is None or not isinstance(x, Node) or not x.requires_grad:
+                    continue
+                if x._broadcasts:
+                    xg = x._fit_grad(xg)
+                before = pending.get(x)
+                pending[x] = xg if before is None else before + xg
+                if amounts is not None:
+                    amounts.append((x, xg))
+            if on_step is not None:
+                on_step(node, g, amounts)
+    finally:
+        _mode.enabled = previous_mode
+    if not (create_graph if retain_graph is None else retain_graph):
+        for node in order:
+            node._release()
+    return result
+
+
+def grad(
+    outputs: Node | list[Node],
+    inputs: Node | list[Node],
+    grad_outputs: Any = None,
+    create_graph: bool = False,
+    allow_unused: bool = True,
+) -> list[Any]:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned instead of stored in ``.grad``.
+
+    ``d(sum of outputs)/d(input)`` for each input; ``None`` for an input the outputs don't depend
+    on. With ``create_graph=True`` the gradients are nodes and can be differentiated again.
+
+    Example:
+        >>> from autograd import Value, grad
+        >>> x = Value(3.0)
+        >>> (dx,) = grad(x ** 3, [x], create_graph=True)   # 3x^2 = 27
+        >>> (ddx,) = grad(dx, [x])                         # 6x = 18
+        >>> dx.data, ddx
+        (27.0, 18.0)
+    """
+    outs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    seeds = grad_outputs if isinstance(grad_outputs, (list, tuple)) else [grad_outputs] * len(outs)
+    totals: dict[Node, Any] = {}
+    for out, seed in zip(outs, seeds):
+        table = backprop(out, seed, create_graph=create_graph, retain_graph=True, store=False)
+        for i in ins:
+            if i in table:
+                totals[i] = table[i] if i not in totals else totals[i] + table[i]
+    if not allow_unused and any(i not in totals for i in ins):
+        raise RuntimeError("grad: one of the inputs was not used to compute the outputs (allow_unused=False)")
+    return [
+        None if i not in totals else (totals[i] if create_graph else _raw(totals[i])) for i in ins
+    ]
