@@ -145,8 +145,11 @@ def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
 
 
-def topological_order(root: Node) -> list[Node]:
+def topological_order(root: Node, allow_freed: bool = False) -> list[Node]:
     """Every node ``root`` depends on, each after all of its inputs (iterative DFS, no recursion).
+
+    A node whose graph was freed by ``backward()`` raises, unless ``allow_freed`` (drawing),
+    which treats it as having no inputs.
 
     Example:
         >>> from autograd import Value
@@ -167,7 +170,9 @@ def topological_order(root: Node) -> list[Node]:
         visited.add(node)
         stack.append((node, True))  # come back once its inputs are placed
         inputs = node._inputs
-        if inputs is None:
+        if inputs is None and allow_freed:
+            inputs = ()
+        elif inputs is None:
             raise RuntimeError(
                 f"backward: the graph through '{node.op}' was already freed by an earlier backward(); "
                 "pass retain_graph=True to the first backward() to backpropagate through it again"
