@@ -1,0 +1,16 @@
+"""stepgrad's neural-net library, built on the ``autograd`` engine, with Keras-style module paths.
+
+``tensorflow.keras`` -> ``nn`` is the only change Keras code needs: ``nn.models``, ``nn.layers``,
+``nn.losses``, ``nn.optimizers``, ``nn.metrics``, ``nn.callbacks``, ``nn.initializers``,
+``nn.preprocessing.image`` and ``nn.datasets``.
+"""
+
+import autograd as _autograd
+
+if not getattr(_autograd, "__stepgrad__", False):  # an unrelated package named `autograd` shadows ours
+    raise ImportError(
+        f"nn needs stepgrad's `autograd` package, but `import autograd` found another one at "
+        f"{getattr(_autograd, '__file__', '?')} (probably HIPS autograd, which PennyLane and lifelines "
+        "install). Both use the import name `autograd`: install stepgrad in its own virtual environment "
+        "(python -m venv .venv && . .venv/bin/activate && pip install stepgrad)."
+    )
