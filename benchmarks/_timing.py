@@ -1,0 +1,109 @@
+"""Shared timing helpers for the benchmark scripts: medians, paired ratios, peak RSS in a subprocess.
+
+The machine is noisy, so comparisons alternate the two contenders (a, b, a, b, ...) and report the
+median of the per-pair ratios: a slow spell hits both members of a pair, not one contender.
+
+Example:
+    >>> from _timing import median_ms, paired_ratio
+    >>> ms = median_ms(lambda: sum(range(1000)), repeats=5)
+    >>> ratio, ms_a, ms_b = paired_ratio(lambda: sum(range(1000)), lambda: sum(range(2000)), pairs=5)
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+
+def _once_ms(f: Callable[[], object]) -> float:
+    gc.collect()  # collect outside the timed section so one contender doesn't pay for the other's garbage
+    start = time.perf_counter()
+    f()
+    return (time.perf_counter() - start) * 1000.0
+
+
+def median_ms(f: Callable[[], object], repeats: int = 10, warmup: int = 1) -> float:
+    """Median wall time of ``f()`` in milliseconds over ``repeats`` calls, after ``warmup`` calls."""
+    for _ in range(warmup):
+        f()
+    return statistics.median(_once_ms(f) for _ in range(repeats))
+
+
+def paired_ratio(
+    fa: Callable[[], object], fb: Callable[[], object], pairs: int = 10, warmup: int = 1
+) -> tuple[float, float, float]:
+    """Time ``fa`` and ``fb`` in turn ``pairs`` times; return (median of ms_a/ms_b, median ms_a, median ms_b).
+
+    The order inside each pair alternates (ab, ba, ab, ...) so that neither always runs first.
+    """
+    for _ in range(warmup):
+        fa()
+        fb()
+    ratios, times_a, times_b = [], [], []
+    for i in range(pairs):
+        if i % 2 == 0:
+            ta, tb = _once_ms(fa), _once_ms(fb)
+        else:
+            tb, ta = _once_ms(fb), _once_ms(fa)
+        ratios.append(ta / tb)
+        times_a.append(ta)
+        times_b.append(tb)
+    return statistics.median(ratios), statistics.median(times_a), statistics.median(times_b)
+
+
+def paired_table(contenders: dict[str, Callable[[], object]], pairs: int = 10, warmup: int = 1) -> dict:
+    """Time several contenders round-robin (rotating who goes first); per-round ms for each.
+
+    Returns ``{name: [ms, ...]}`` with one entry per round, so callers can form paired ratios
+    ``median(a[i] / b[i])`` for any two names.
+    """
+    names = list(contenders)
+    for _ in range(warmup):
+        for name in names:
+            contenders[name]()
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for i in range(pairs):
+        shift = i % len(names)
+        for name in names[shift:] + names[:shift]:
+            times[name].append(_once_ms(contenders[name]))
+    return times
+
+
+def ratio_of(times: dict, a: str, b: str) -> float:
+    """Median of the paired ratios ``times[a][i] / times[b][i]`` (from :func:`paired_table`)."""
+    return statistics.median(x / y for x, y in zip(times[a], times[b], strict=True))
+
+
+def peak_rss_mb(code_or_script: str, args: list[str] | None = None, env: dict | None = None) -> float:
+    """Peak resident set size (MB) of a fresh Python process running ``code_or_script``.
+
+    ``code_or_script`` is a path to a ``.py`` file or a string of Python code. The child reports
+    ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` (kB on Linux) when it finishes, so each engine
+    is measured alone, without the parent's memory.
+    """
+    report = (
+        "\nimport json as _j, resource as _r\n"
+        "print('__RSS__' + _j.dumps(_r.getrusage(_r.RUSAGE_SELF).ru_maxrss))\n"
+    )
+    if code_or_script.endswith(".py") and os.path.exists(code_or_script):
+        with open(code_or_script) as fh:
+            code = fh.read()
+        argv = [code_or_script, *(args or [])]
+        code = f"import sys; sys.argv = {argv!r}\n" + code
+    else:
+        code = code_or_script
+    proc = subprocess.run(
+        [sys.executable, "-c", code + report], capture_output=True, text=True, env=env, check=False
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("__RSS__"):
+            return json.loads(line[len("__RSS__"):]) / 1024.0
+    raise RuntimeError(
+        f"peak_rss_mb: the child process failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}"
+    )
