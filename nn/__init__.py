@@ -14,3 +14,5 @@ if not getattr(_autograd, "__stepgrad__", False):  # an unrelated package named 
         "install). Both use the import name `autograd`: install stepgrad in its own virtual environment "
         "(python -m venv .venv && . .venv/bin/activate && pip install stepgrad)."
     )
+
+from . import datasets as datasets  # noqa: E402  (after the autograd check above)
