@@ -1,8 +1,11 @@
 """Datasets: seeded toy generators (moons, spirals, blobs) and small real image sets.
 
-``make_moons``, ``make_spirals`` and ``make_blobs`` return sklearn-style ``(X, y)`` pairs.
+``make_moons``, ``make_spirals`` and ``make_blobs`` return sklearn-style ``(X, y)`` pairs;
+``load_digits()`` reads the 8x8 digits shipped in the package; ``load_mnist()`` reads (and, when
+allowed, downloads and caches) the original MNIST files, verifying their SHA-256.
 """
 
+from .real import MNIST_SHA256, load_digits, load_mnist
 from .synthetic import make_blobs, make_moons, make_spirals
 
-__all__ = ["make_blobs", "make_moons", "make_spirals"]
+__all__ = ["MNIST_SHA256", "load_digits", "load_mnist", "make_blobs", "make_moons", "make_spirals"]
