@@ -16,3 +16,5 @@ if not getattr(_autograd, "__stepgrad__", False):  # an unrelated package named 
     )
 
 from . import datasets as datasets  # noqa: E402  (after the autograd check above)
+from . import optimizers as optimizers  # noqa: E402
+from .module import Module as Module  # noqa: E402

@@ -1,0 +1,449 @@
+"""Optimizers: SGD, Adam, AdamW, RMSprop — one implementation for Value and Tensor parameters.
+
+Each update is written once, with arithmetic that works on Python floats (a Value's ``data`` and
+``grad``) and on ndarrays (a Tensor's) alike; ``p.data -= step`` rebinds a float but updates an
+ndarray in place, so layers that hold the arrays see the new weights. Slots (momentum, moments)
+are floats for Values and arrays of the parameter's dtype (float32) for Tensors.
+
+Formulas follow Keras for Adam, AdamW and RMSprop, and PyTorch for SGD (see ``SGD``).
+
+Example:
+    >>> from autograd import Value
+    >>> from nn.optimizers import SGD
+    >>> w = Value(1.0)
+    >>> opt = SGD([w], learning_rate=0.1)
+    >>> (w * w).backward()          # dw = 2w = 2
+    >>> opt.step(); w.data
+    0.8
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from autograd.graph import Node
+
+from .module import zero_grads
+
+LearningRate = float | Callable[[int], float]
+
+
+class Optimizer:
+    """Base class: parameter binding, gradient clipping, ``step()``, state saving and loading.
+
+    Subclasses set ``defaults`` (``learning_rate``), ``hyper`` (names of their hyperparameters, for
+    ``get_config``), ``slots`` (per-parameter state names) and write ``_update(i, p, g, lr, t)``.
+
+    Args:
+        params: parameters (Values or Tensors), a Module, or None to bind later with ``bind``
+            (``compile()`` does it).
+        learning_rate: a float, or a schedule ``f(iterations) -> float``. ``lr`` is an alias.
+        clipnorm: if set, each gradient is rescaled so its L2 norm is at most this (Keras).
+        clipvalue: if set, each gradient is clipped to ``[-clipvalue, clipvalue]`` (Keras).
+    """
+
+    defaults: dict[str, float] = {"learning_rate": 0.01}
+    hyper: tuple[str, ...] = ()
+    slots: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        params: Any = None,
+        learning_rate: LearningRate | None = None,
+        *,
+        lr: LearningRate | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+    ) -> None:
+        name = type(self).__name__
+        if lr is not None and learning_rate is not None and lr != learning_rate:
+            raise ValueError(f"{name}: received both lr={lr} and learning_rate={learning_rate}; pass one")
+        rate = learning_rate if learning_rate is not None else lr
+        self.learning_rate = self.defaults["learning_rate"] if rate is None else rate
+        if not callable(self.learning_rate):
+            _check(name, "learning_rate", self.learning_rate, low=0.0)
+            self.learning_rate = float(self.learning_rate)
+        for key, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue)):
+            if value is not None:
+                _check(name, key, value, low=0.0, open_low=True)
+        self.clipnorm, self.clipvalue = clipnorm, clipvalue
+        self.iterations = 0
+        self.params: list[Any] | None = None
+        self.state: dict[str, list[Any]] = {}
+        if params is not None:
+            self.bind(params)
+
+    # Keras code reads and sets `optimizer.lr` as well as `optimizer.learning_rate`
+    @property
+    def lr(self) -> LearningRate:
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value: LearningRate) -> None:
+        self.learning_rate = value
+
+    def bind(self, params: Any) -> Optimizer:
+        """Attach parameters (duplicates dropped) and reset the slots; returns the optimizer."""
+        if hasattr(params, "parameters") and callable(params.parameters):
+            params = params.parameters()
+        unique, seen = [], set()
+        for i, p in enumerate(params):
+            if not isinstance(p, Node):
+                raise TypeError(
+                    f"{type(self).__name__}: parameter {i} is {type(p).__name__}, expected a Value or Tensor"
+                )
+            if id(p) not in seen:
+                seen.add(id(p))
+                unique.append(p)
+        self.params = unique
+        self.iterations = 0
+        self.state = {s: [_zeros_like(p.data) for p in unique] for s in self.slots}
+        return self
+
+    def current_learning_rate(self) -> float:
+        """The learning rate for the next step (a schedule is called with ``iterations``)."""
+        rate = self.learning_rate
+        return float(rate(self.iterations) if callable(rate) else rate)
+
+    def zero_grad(self) -> None:
+        """Reset the parameters' gradients (Values: 0.0; Tensors: None)."""
+        zero_grads(self._bound("zero_grad"))
+
+    def step(self) -> None:
+        """Apply one update to every parameter that has a gradient (Tensors with grad None are skipped)."""
+        params = self._bound("step")
+        lr, t = self.current_learning_rate(), self.iterations + 1
+        for i, p in enumerate(params):
+            g = p.grad
+            if g is None:
+                continue
+            if isinstance(g, Node):  # a gradient recorded with create_graph=True
+                g = g.data
+            if isinstance(p.data, np.ndarray):
+                g = np.asarray(g, dtype=p.data.dtype)  # keep float32 slots float32
+            self._update(i, p, self._clip(g), lr, t)
+        self.iterations = t
+
+    def _update(self, i: int, p: Any, g: Any, lr: float, t: int) -> None:
+        raise TypeError(f"{type(self).__name__}: an Optimizer subclass must define _update")
+
+    def _clip(self, g: Any) -> Any:
+        if self.clipvalue is not None:
+            c = self.clipvalue
+            g = np.clip(g, -c, c) if isinstance(g, np.ndarray) else min(max(g, -c), c)
+        if self.clipnorm is not None:
+            norm = math.sqrt(float((g * g).sum()) if isinstance(g, np.ndarray) else g * g)
+            if norm > self.clipnorm:
+                g = g * (self.clipnorm / norm)
+        return g
+
+    def _bound(self, what: str) -> list[Any]:
+        if self.params is None:
+            raise ValueError(
+                f"{type(self).__name__}.{what}: no parameters; pass params= to the constructor or call "
+                "bind(model.parameters()) (compile() does this)"
+            )
+        return self.params
+
+    # --- saving -------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """``iterations``, ``learning_rate`` (when a number) and every slot as ``"<slot>.<i>"`` arrays."""
+        out = {"iterations": np.array(self.iterations, dtype=np.int64)}
+        if not callable(self.learning_rate):
+            out["learning_rate"] = np.array(self.learning_rate, dtype=np.float64)
+        for s, values in self.state.items():
+            for i, v in enumerate(values):
+                out[f"{s}.{i}"] = np.array(v, copy=True)
+        return out
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore ``state_dict()`` output, all or nothing: everything is checked before anything is set."""
+        name = f"{type(self).__name__}.load_state_dict"
+        expected = self.state_dict()
+        optional = {"learning_rate"}
+        missing = [k for k in expected if k not in state and k not in optional]
+        unexpected = [k for k in state if k not in expected and k not in optional]
+        problems = [f"missing keys {missing}, unexpected keys {unexpected}"] if missing or unexpected else []
+        for k, old in expected.items():
+            if k in state and np.shape(state[k]) != old.shape:
+                problems.append(f"'{k}': shape {np.shape(state[k])} in the state, {old.shape} expected")
+        if problems:
+            raise ValueError(f"{name}: " + "; ".join(problems) + " (nothing was loaded)")
+        self.iterations = int(np.asarray(state["iterations"]))
+        if "learning_rate" in state and not callable(self.learning_rate):
+            self.learning_rate = float(np.asarray(state["learning_rate"]))
+        for s, values in self.state.items():
+            for i, p in enumerate(self.params or ()):
+                new = np.asarray(state[f"{s}.{i}"])
+                is_array = isinstance(p.data, np.ndarray)
+                values[i] = new.astype(p.data.dtype, copy=True) if is_array else float(new)
+
+    def get_config(self) -> dict[str, Any]:
+        """Hyperparameters, so ``get({"class_name": ..., "config": ...})`` rebuilds the optimizer."""
+        config = {"learning_rate": self.learning_rate, "clipnorm": self.clipnorm, "clipvalue": self.clipvalue}
+        config.update({h: getattr(self, h) for h in self.hyper})
+        return config
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if v is not None)
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay.
+
+    PyTorch's formulas (``torch.optim.SGD``, dampening 0)::
+
+        g = grad + weight_decay * p
+        b = momentum * b + g                       (b starts at 0)
+        p -= lr * (g + momentum * b)   if nesterov else   p -= lr * b
+
+    Keras keeps the velocity in parameter units instead (``v = momentum * v - lr * g; p += v``);
+    with a constant learning rate both give the same trajectory, but when the rate changes PyTorch's
+    buffer applies the new rate to the whole accumulated step at once. Keras's ``weight_decay`` is
+    decoupled (``p -= lr * wd * p``); here it is added to the gradient as in PyTorch (identical
+    without momentum).
+
+    Args:
+        params: Values/Tensors or a Module; None to bind later.
+        learning_rate: step size (``lr`` is an alias). Default 0.01.
+        momentum: in [0, 1). nesterov: use Nesterov momentum. weight_decay: L2 coefficient >= 0.
+
+    Example:
+        >>> from autograd import Value
+        >>> w = Value(1.0); opt = SGD([w], lr=0.1, momentum=0.9)
+        >>> for _ in range(2):
+        ...     opt.zero_grad(); (w * w).backward(); opt.step()
+        >>> round(w.data, 4)           # 1 - 0.2 = 0.8, then 0.8 - 0.1 * (1.6 + 0.9 * 2) = 0.46
+        0.46
+    """
+
+    defaults = {"learning_rate": 0.01}
+    hyper = ("momentum", "nesterov", "weight_decay")
+
+    def __init__(
+        self,
+        params: Any = None,
+        learning_rate: LearningRate | None = None,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        _check("SGD", "momentum", momentum, low=0.0, high=1.0)
+        _check("SGD", "weight_decay", weight_decay, low=0.0)
+        if nesterov and momentum == 0:
+            raise ValueError("SGD: nesterov=True needs a momentum > 0, received momentum=0")
+        self.momentum, self.nesterov, self.weight_decay = float(momentum), bool(nesterov), float(weight_decay)
+        self.slots = ("momentum",) if momentum else ()
+        super().__init__(params, learning_rate, **kwargs)
+
+    def _update(self, i, p, g, lr, t):
+        if self.weight_decay:
+            g = g + self.weight_decay * p.data
+        if self.momentum:
+            b = self.momentum * self.state["momentum"][i] + g
+            self.state["momentum"][i] = b
+            g = g + self.momentum * b if self.nesterov else b
+        p.data -= lr * g
+
+
+class Adam(Optimizer):
+    """Adam, with Keras's formulas (epsilon is added to sqrt(v), the paper's "epsilon hat")::
+
+        m = m + (1 - beta_1) * (g - m);   v = v + (1 - beta_2) * (g**2 - v)
+        alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        p -= alpha * m / (sqrt(v) + epsilon)
+
+    PyTorch adds its epsilon to the bias-corrected sqrt(v_hat) instead; the two differ only by
+    epsilon * sqrt(1 - beta_2**t), negligible unless gradients are ~epsilon. ``weight_decay``
+    (0 here) is decoupled as in Keras and AdamW: ``p -= lr * weight_decay * p`` before the step.
+
+    Args:
+        params: Values/Tensors or a Module; None to bind later.
+        learning_rate: step size (``lr`` is an alias). Default 0.001.
+        beta_1, beta_2: moment decay rates in [0, 1). epsilon: added to sqrt(v).
+        weight_decay: decoupled weight decay (AdamW's), default 0.
+
+    Example:
+        >>> from autograd import Value
+        >>> w = Value(1.0); opt = Adam([w], learning_rate=0.1)
+        >>> (w * w).backward(); opt.step()   # the first Adam step moves by ~lr
+        >>> round(w.data, 6)
+        0.9
+    """
+
+    defaults = {"learning_rate": 0.001}
+    hyper = ("beta_1", "beta_2", "epsilon", "weight_decay")
+    slots = ("m", "v")
+    default_weight_decay = 0.0
+
+    def __init__(
+        self,
+        params: Any = None,
+        learning_rate: LearningRate | None = None,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        weight_decay: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        name = type(self).__name__
+        _check(name, "beta_1", beta_1, low=0.0, high=1.0)
+        _check(name, "beta_2", beta_2, low=0.0, high=1.0)
+        _check(name, "epsilon", epsilon, low=0.0)
+        weight_decay = self.default_weight_decay if weight_decay is None else weight_decay
+        _check(name, "weight_decay", weight_decay, low=0.0)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.weight_decay = float(weight_decay)
+        super().__init__(params, learning_rate, **kwargs)
+
+    def _update(self, i, p, g, lr, t):
+        if self.weight_decay:
+            p.data -= lr * self.weight_decay * p.data
+        m = self.state["m"][i]
+        v = self.state["v"][i]
+        m = m + (1.0 - self.beta_1) * (g - m)
+        v = v + (1.0 - self.beta_2) * (g * g - v)
+        self.state["m"][i], self.state["v"][i] = m, v
+        alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        p.data -= alpha * m / (v**0.5 + self.epsilon)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), Keras default ``weight_decay=0.004``::
+
+        p -= lr * weight_decay * p;   then the Adam step
+
+    (``torch.optim.AdamW`` does the same, with default weight_decay 0.01 and eps 1e-8.)
+
+    Example:
+        >>> from autograd import Value
+        >>> w = Value(1.0); opt = AdamW([w], learning_rate=0.1)
+        >>> (w * 0).backward(); opt.step()          # zero gradient: only the decay acts
+        >>> round(w.data, 6)                        # 1 - 0.1 * 0.004
+        0.9996
+    """
+
+    default_weight_decay = 0.004
+
+
+class RMSprop(Optimizer):
+    """RMSprop with Keras's formulas (epsilon inside the square root, Keras defaults)::
+
+        v = rho * v + (1 - rho) * g**2
+        a = rho * a + (1 - rho) * g                 (only when centered; then v - a**2 below)
+        step = lr * g / sqrt(v + epsilon)
+        mom = momentum * mom + step; p -= mom       (or p -= step when momentum is 0)
+
+    PyTorch's RMSprop uses ``lr * g / (sqrt(v) + eps)``, alpha=0.99 and eps=1e-8 by default.
+
+    Args:
+        params: Values/Tensors or a Module; None to bind later.
+        learning_rate: step size (``lr`` is an alias). Default 0.001.
+        rho: decay of the squared-gradient average, in [0, 1). momentum: in [0, 1).
+        epsilon: added to v before the square root. centered: normalise by the variance estimate.
+        weight_decay: decoupled, as in Keras (``p -= lr * weight_decay * p``).
+
+    Example:
+        >>> from autograd import Value
+        >>> w = Value(1.0); opt = RMSprop([w], learning_rate=0.01)
+        >>> (w * w).backward(); opt.step()   # 1 - 0.01 * 2 / sqrt(0.1 * 4 + 1e-7)
+        >>> round(w.data, 5)
+        0.96838
+    """
+
+    defaults = {"learning_rate": 0.001}
+    hyper = ("rho", "momentum", "epsilon", "centered", "weight_decay")
+
+    def __init__(
+        self,
+        params: Any = None,
+        learning_rate: LearningRate | None = None,
+        rho: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-7,
+        centered: bool = False,
+        weight_decay: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        _check("RMSprop", "rho", rho, low=0.0, high=1.0)
+        _check("RMSprop", "momentum", momentum, low=0.0, high=1.0)
+        _check("RMSprop", "epsilon", epsilon, low=0.0)
+        _check("RMSprop", "weight_decay", weight_decay, low=0.0)
+        self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
+        self.centered, self.weight_decay = bool(centered), float(weight_decay)
+        extra = (("average_gradient",) if centered else ()) + (("momentum",) if momentum else ())
+        self.slots = ("velocity", *extra)
+        super().__init__(params, learning_rate, **kwargs)
+
+    def _update(self, i, p, g, lr, t):
+        if self.weight_decay:
+            p.data -= lr * self.weight_decay * p.data
+        rho, state = self.rho, self.state
+        v = rho * state["velocity"][i] + (1.0 - rho) * g * g
+        state["velocity"][i] = v
+        if self.centered:
+            a = rho * state["average_gradient"][i] + (1.0 - rho) * g
+            state["average_gradient"][i] = a
+            v = v - a * a
+        step = lr * g / (v + self.epsilon) ** 0.5
+        if self.momentum:
+            step = self.momentum * state["momentum"][i] + step
+            state["momentum"][i] = step
+        p.data -= step
+
+
+_OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}
+
+
+def get(identifier: Any) -> Optimizer:
+    """An optimizer from a name ("sgd", "adam", "adamw", "rmsprop"; any case), class, instance or config.
+
+    A config is ``{"class_name": "Adam", "config": {...}}`` as built from ``get_config()``.
+
+    Example:
+        >>> get("adam").learning_rate
+        0.001
+    """
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    if isinstance(identifier, Mapping) and "class_name" in identifier:
+        return _lookup(identifier["class_name"])(**dict(identifier.get("config", {})))
+    if isinstance(identifier, str):
+        return _lookup(identifier)()
+    raise TypeError(
+        f"optimizers.get: expected a name, an Optimizer class or instance, or a config dict; "
+        f"received {type(identifier).__name__} {identifier!r}"
+    )
+
+
+def _lookup(name: str) -> type[Optimizer]:
+    try:
+        return _OPTIMIZERS[str(name).lower()]
+    except KeyError:
+        raise ValueError(
+            f"optimizers.get: unknown optimizer {name!r}; known names: {sorted(_OPTIMIZERS)}"
+        ) from None
+
+
+def _zeros_like(data: Any) -> Any:
+    return np.zeros_like(data) if isinstance(data, np.ndarray) else 0.0
+
+
+def _check(
+    where: str, key: str, value: Any, low: float, high: float | None = None, open_low: bool = False
+) -> None:
+    """Keras-style hyperparameter check: a real number in range, else ValueError naming it."""
+    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    ok = ok and (value > low if open_low else value >= low) and (high is None or value < high)
+    if not ok:
+        bounds = f"{'(' if open_low else '['}{low}, {high if high is not None else 'inf'})"
+        raise ValueError(f"{where}: {key} must be a number in {bounds}, received {key}={value!r}")
