@@ -15,6 +15,9 @@ if not getattr(_autograd, "__stepgrad__", False):  # an unrelated package named 
         "(python -m venv .venv && . .venv/bin/activate && pip install stepgrad)."
     )
 
+from . import activations as activations  # noqa: E402
 from . import datasets as datasets  # noqa: E402  (after the autograd check above)
+from . import initializers as initializers  # noqa: E402
 from . import optimizers as optimizers  # noqa: E402
+from . import preprocessing as preprocessing  # noqa: E402
 from .module import Module as Module  # noqa: E402
