@@ -9,12 +9,13 @@ Example:
     7.0
 """
 
+from . import functional
 from .graph import Node, Op, enable_grad, grad, is_grad_enabled, no_grad, topological_order
 from .value import Value, linear, vsum
 
 __stepgrad__ = True  # lets `nn` tell this package from unrelated ones named `autograd`
 
 __all__ = [
-    "Node", "Op", "Value", "enable_grad", "grad", "is_grad_enabled", "linear", "no_grad",
+    "Node", "Op", "Value", "functional", "enable_grad", "grad", "is_grad_enabled", "linear", "no_grad",
     "topological_order", "vsum",
 ]
