@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from .anomaly import _anomaly, check_backward
+
 
 class _GradMode(threading.local):
     enabled = True  # thread-local, as in PyTorch: one thread's no_grad never leaks into another
@@ -233,6 +235,8 @@ def backprop(
                 input_grads = op.backward(g, out, node._saved, *args)
             else:
                 input_grads = op.backward(g, out, *args)
+            if _anomaly.enabled:
+                check_backward(node, input_grads)
             amounts = [] if on_step is not None else None
             for x, xg in zip(inputs, input_grads):
                 if xg is None or not isinstance(x, Node) or not x.requires_grad:
@@ -259,11 +263,14 @@ def grad(
     grad_outputs: Any = None,
     create_graph: bool = False,
     allow_unused: bool = True,
+    retain_graph: bool | None = None,
 ) -> list[Any]:
     """Gradients of ``outputs`` with respect to ``inputs``, returned instead of stored in ``.grad``.
 
     ``d(sum of outputs)/d(input)`` for each input; ``None`` for an input the outputs don't depend
     on. With ``create_graph=True`` the gradients are nodes and can be differentiated again.
+    The graph is freed after the last output unless ``retain_graph`` (default: ``create_graph``,
+    as in PyTorch).
 
     Example:
         >>> from autograd import Value, grad
@@ -282,6 +289,10 @@ def grad(
         for i in ins:
             if i in table:
                 totals[i] = table[i] if i not in totals else totals[i] + table[i]
+    if not (create_graph if retain_graph is None else retain_graph):
+        for out in outs:  # after all outputs: they may share parts of one graph
+            for node in topological_order(out, allow_freed=True):
+                node._release()
     if not allow_unused and any(i not in totals for i in ins):
         raise RuntimeError("grad: one of the inputs was not used to compute the outputs (allow_unused=False)")
     return [

@@ -1,8 +1,14 @@
 """``Tensor``: an n-d array node on numpy, sharing ``Node``'s graph walk with ``Value``.
 
-The op table lives in ``tensor_ops.py``; this file holds the node itself: construction, dtype
-rules, how ops are applied and recorded, and the hooks backprop calls (seeding, unbroadcasting,
-storing and freeing).
+The op tables live in ``tensor_ops.py`` (elementwise, matmul), ``tensor_shape.py`` (shape ops,
+indexing, joining) and ``tensor_reductions.py`` (sum, max, softmax family); this file holds the
+node itself: construction, dtype rules, how ops are applied and recorded, and the hooks backprop
+calls (seeding, unbroadcasting, storing and freeing). The methods users call live in
+``tensor_methods.py`` as the ``TensorMethods`` mixin.
+
+dtype policy (PyTorch's): Python floats and lists of floats become float32; float64 ndarrays and
+``dtype=np.float64`` stay float64; an op between a float32 tensor and a Python or numpy scalar
+stays float32; integer and bool tensors are allowed as data but only float tensors require grad.
 """
 
 from __future__ import annotations
@@ -11,40 +17,26 @@ from typing import Any
 
 import numpy as np
 
+from .anomaly import _anomaly, check_forward
 from .graph import Node, Op, _mode
+from .tensor_data import DEFAULT_FLOAT, as_array, unbroadcast
+from .tensor_methods import TensorMethods
+from .tensor_shape import broadcast_to
 
-DEFAULT_FLOAT = np.float32
-
-
-def as_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray:
-    """numpy array of ``data``; floats become float32 unless ``dtype`` says otherwise."""
-    if isinstance(data, Tensor):
-        data = data.data
-    array = np.asarray(data, dtype=dtype)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{where}: expected numbers (bool, int or float), got an array of dtype {array.dtype}"
-            + (f" from {type(data).__name__}" if not isinstance(data, np.ndarray) else "")
-        )
-    if dtype is None and array.dtype.kind == "f" and not isinstance(data, np.ndarray):
-        array = array.astype(DEFAULT_FLOAT)  # python floats and lists default to float32, as in PyTorch
-    return array
+_F64 = np.dtype(np.float64)
 
 
-def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
-    """Sum ``g`` down to ``shape``, undoing numpy broadcasting (the only place this happens)."""
-    if g.shape == shape:
-        return g
-    extra = g.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    if extra:
-        g = g.reshape(shape)
-    return g
+def _shape_error(op: type[Op], raw: list, error: Exception) -> ValueError:
+    """Rewrite numpy's shape complaint so it names our op and the shapes it was given."""
+    shapes = [np.shape(x) for x in raw if isinstance(x, np.ndarray)]
+    template = getattr(op, "shape_error", None)
+    if template and len(shapes) >= 2:
+        return ValueError(template.format(op=op.name, a=shapes[0], b=shapes[1]))
+    listed = ", ".join(str(s) for s in shapes)
+    return ValueError(f"{op.name}: {error} (input shapes {listed})")
 
 
-class Tensor(Node):
+class Tensor(TensorMethods, Node):
     """An n-d array that records the operations applied to it, for reverse-mode autodiff.
 
     Args:
@@ -64,7 +56,8 @@ class Tensor(Node):
 
     __slots__ = ("requires_grad",)
     _broadcasts = True
-    __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operators
+    __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
+    __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
         self.data = as_array(data, dtype)
@@ -72,7 +65,9 @@ class Tensor(Node):
         self.label = label
         self.requires_grad = bool(requires_grad)
         if self.requires_grad and self.data.dtype.kind != "f":
-            raise TypeError(f"Tensor: only floating-point tensors can require gradients, got dtype {self.data.dtype}")
+            raise TypeError(
+                f"Tensor: only floating-point tensors can require gradients, got dtype {self.data.dtype}"
+            )
         self._op = None
         self._inputs = ()
         self._saved = None
@@ -83,21 +78,43 @@ class Tensor(Node):
         """Run ``op.forward`` on the raw payloads and record it when any input needs a gradient.
 
         Inputs may be Tensors or constants (numbers, axes, shapes, ndarrays); forward receives
-        ndarrays for Tensors and the constants as they are.
+        ndarrays for Tensors and the constants as they are. Ops with ``needs_mask`` get, as their
+        saved value, which inputs need a gradient, so backward can skip the others' work.
         """
         raw = [x.data if isinstance(x, Tensor) else x for x in inputs]
-        result = op.forward(*raw)
-        out = Tensor.__new__(Tensor)
+        try:
+            result = op.forward(*raw)
+        except ValueError as error:
+            raise _shape_error(op, raw, error) from None
+        saved, masked = None, False
         if op.saves:
-            result, saved = result
-        else:
-            saved = None
-        out.data = result if isinstance(result, np.ndarray) else np.asarray(result)
+            masked = getattr(op, "needs_mask", False)
+            if not masked:
+                result, saved = result
+        if type(result) is not np.ndarray:
+            result = np.asarray(result)
+        elif (result.dtype is _F64 and not getattr(op, "makes_float64", False)
+              and not any(isinstance(x, np.ndarray) and x.dtype is _F64 for x in raw)):
+            result = result.astype(DEFAULT_FLOAT)  # ints, ints / ints, int ** 0.5: float32, as in PyTorch
+        if _anomaly.enabled:
+            check_forward(op, result, raw)
+        out = Tensor.__new__(Tensor)
+        out.data = result
         out.grad = None
         out.label = ""
-        record = _mode.enabled and any(isinstance(x, Node) and x.requires_grad for x in inputs)
-        out.requires_grad = record
-        out._op, out._inputs, out._saved = (op, inputs, saved) if record else (None, (), None)
+        out._saved = None
+        if _mode.enabled:
+            for x in inputs:
+                if isinstance(x, Node) and x.requires_grad:
+                    out.requires_grad = True
+                    out._op, out._inputs = op, inputs
+                    if masked:
+                        out._saved = tuple(isinstance(y, Node) and y.requires_grad for y in inputs)
+                    else:
+                        out._saved = saved
+                    return out
+        out.requires_grad = False
+        out._op, out._inputs = None, ()
         return out
 
     # --- hooks backprop calls ---------------------------------------------------------------
@@ -111,15 +128,24 @@ class Tensor(Node):
             return np.ones_like(self.data)
         g = grad.data if isinstance(grad, Tensor) and not _mode.enabled else grad
         if np.shape(g) != self.shape:
-            raise ValueError(f"backward: grad has shape {np.shape(g)}, expected the output's shape {self.shape}")
+            raise ValueError(
+                f"backward: grad has shape {np.shape(g)}, expected the output's shape {self.shape}"
+            )
         return g if isinstance(g, Tensor) else np.asarray(g, dtype=self.data.dtype)
 
     def _fit_grad(self, g: Any) -> Any:
-        if g.shape == self.data.shape:
-            return g
         if isinstance(g, Tensor):
-            return Tensor._apply(_SumTo, g, self.data.shape)
-        return unbroadcast(g, self.data.shape)
+            return g if g.data.shape == self.data.shape else Tensor._apply(_SumTo, g, self.data.shape)
+        if g.shape != self.data.shape:
+            g = unbroadcast(g, self.data.shape)
+        if g.dtype != self.data.dtype:
+            g = g.astype(self.data.dtype)  # a float64 constant must not turn a float32 grad into float64
+        return g
+
+    def _store_grad(self, g: Any, create_graph: bool) -> None:
+        if not create_graph and self._op is None and isinstance(g, np.ndarray) and not g.flags.writeable:
+            g = g.copy()  # a leaf's .grad must be a real, writable array, not a broadcast view
+        Node._store_grad(self, g, create_graph)
 
     def _release(self) -> None:
         if self._op is not None:  # leaves keep nothing to free
@@ -144,7 +170,21 @@ class Tensor(Node):
         return self.data.size
 
     def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
         return len(self.data)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
 
     def numpy(self) -> np.ndarray:
         """The payload as an ndarray (no copy)."""
@@ -174,6 +214,4 @@ class _SumTo(Op):
 
     @staticmethod
     def backward(g, out, x, shape):
-        from .tensor_ops import broadcast_to  # the op table builds on this file
-
         return broadcast_to(g, x.shape), None
