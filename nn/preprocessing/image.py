@@ -30,7 +30,7 @@ __all__ = [
 
 def _number(where: str, name: str, value: Any, low: float = 0.0) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or value < low:
-        raise ValueError(f"ImageDataGenerator: {name} must be a number >= {low}, received {name}={value!r}")
+        raise ValueError(f"ImageDataGenerator: {name} must be a number >= {low:g}, received {name}={value!r}")
     return value
 
 
@@ -102,7 +102,7 @@ class ImageDataGenerator:
         if np.ndim(zoom_range) == 0:
             z = _number("ImageDataGenerator", "zoom_range", zoom_range)
             zoom = (1.0 - float(z), 1.0 + float(z))
-        elif len(zoom_range) == 2 and 0 < min(zoom_range) <= max(zoom_range):
+        elif len(zoom_range) == 2 and 0 < zoom_range[0] <= zoom_range[1]:
             zoom = (float(zoom_range[0]), float(zoom_range[1]))
         else:
             raise ValueError(
