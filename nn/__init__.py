@@ -18,6 +18,10 @@ if not getattr(_autograd, "__stepgrad__", False):  # an unrelated package named 
 from . import activations as activations  # noqa: E402
 from . import datasets as datasets  # noqa: E402  (after the autograd check above)
 from . import initializers as initializers  # noqa: E402
+from . import losses as losses  # noqa: E402
 from . import optimizers as optimizers  # noqa: E402
 from . import preprocessing as preprocessing  # noqa: E402
 from .module import Module as Module  # noqa: E402
+from .scalar import MLP as MLP  # noqa: E402
+from .scalar import Layer as Layer  # noqa: E402
+from .scalar import Neuron as Neuron  # noqa: E402
