@@ -1,0 +1,239 @@
+"""``Layer``: the Keras lifecycle every layer shares (lazy ``build``, shape inference, names, weights).
+
+A ``Layer`` is a ``Module`` whose weights are created by ``build(input_shape)`` the first time it
+sees data (or at once when ``input_shape=`` is given), so the user never types a fan-in. Each layer
+wraps a stateless function on Tensors (``Dense.forward`` is ``x @ kernel + bias``), and knows its
+output shape without running data (``compute_output_shape``), which is what ``summary()`` prints.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+from .. import activations, initializers
+from ..module import Module
+
+Shape = tuple  # a full shape, batch axis first; None marks an unknown size (the batch, usually)
+
+_names_lock = threading.Lock()
+_name_counts: dict[str, int] = {}  # Keras names layers uniquely per session: dense, dense_1, dense_2, ...
+
+
+def unique_name(prefix: str) -> str:
+    """``prefix`` the first time, then ``prefix_1``, ``prefix_2``, ... (as Keras names layers)."""
+    with _names_lock:
+        count = _name_counts.get(prefix, 0)
+        _name_counts[prefix] = count + 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def clear_names() -> None:
+    """Restart automatic layer names at ``dense``, ``conv2d``, ... (like ``keras.backend.clear_session``)."""
+    with _names_lock:
+        _name_counts.clear()
+
+
+def snake_case(name: str) -> str:
+    """``MaxPooling2D`` -> ``max_pooling2d``, ``BatchNormalization`` -> ``batch_normalization``."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def as_shape(shape: Any, where: str, arg: str = "input_shape") -> tuple:
+    """A shape as a tuple of positive ints (or None); an int ``n`` means ``(n,)``."""
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    try:
+        dims = tuple(None if d is None else int(d) for d in dims)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: {arg} must be a tuple of ints, received {arg}={shape!r}") from None
+    if any(d is not None and d <= 0 for d in dims):
+        raise ValueError(f"{where}: {arg} must have positive sizes, received {arg}={shape!r}")
+    return dims
+
+
+def as_tensor(x: Any, where: str) -> Tensor:
+    """Tensors pass through; arrays, lists and numbers become float32 Tensors (the layers' dtype)."""
+    if isinstance(x, Tensor):
+        return x
+    try:
+        return Tensor(np.asarray(x, dtype=np.float32))
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{where}: expected a Tensor or an array of numbers, received {type(x).__name__}"
+        ) from None
+
+
+class Layer(Module):
+    """Base class of the Keras-style layers: lazy ``build``, shape inference, unique names.
+
+    Subclasses set weights in ``build(input_shape)`` (calling ``super().build(input_shape)``),
+    compute in ``forward(x)``, and say what comes out in ``compute_output_shape(input_shape)``.
+    Shapes are full shapes, batch first, ``None`` where unknown: ``(None, 150, 150, 3)``.
+
+    Class attributes a subclass may set: ``input_ndim`` (exact rank expected), ``min_ndim``,
+    ``rank_hint`` (how the axes are read, for errors) and ``uses_training`` (``forward`` takes
+    ``training=``).
+
+    Args:
+        name: the layer's name; by default the snake-cased class name made unique (``dense_1``).
+        input_shape: the shape of one sample (no batch axis); builds the weights at once.
+
+    Example:
+        >>> from nn.layers import Dense
+        >>> layer = Dense(4)
+        >>> layer.built
+        False
+        >>> layer([[1.0, 2.0, 3.0]]).shape, layer.built, layer.count_params()
+        ((1, 4), True, 16)
+    """
+
+    input_ndim: int | None = None
+    min_ndim: int = 1
+    rank_hint: str = ""
+    uses_training: bool = False
+
+    def __init__(self, name: str | None = None, input_shape: Any = None) -> None:
+        super().__init__()
+        self.name = name if name is not None else unique_name(snake_case(type(self).__name__))
+        self.built = False
+        self._build_input_shape: tuple | None = None
+        self._declared_input_shape = None if input_shape is None else as_shape(input_shape, self._where)
+
+    @property
+    def _where(self) -> str:
+        return f"{type(self).__name__} '{self.name}'" if "name" in self.__dict__ else type(self).__name__
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def build(self, input_shape: Shape) -> None:
+        """Create the weights for inputs of ``input_shape``; subclasses call this at the end."""
+        self._build_input_shape = tuple(input_shape)
+        self.built = True
+
+    def _build_if_declared(self) -> None:
+        """Build at once when ``input_shape=`` was given (each subclass's ``__init__`` ends with this)."""
+        if self._declared_input_shape is not None:
+            self.maybe_build((None, *self._declared_input_shape))
+
+    def maybe_build(self, input_shape: Shape) -> tuple:
+        """Check ``input_shape``, build once for it, and return the output shape (no data is run).
+
+        This is how ``Sequential`` sizes its layers for ``summary()`` before any data arrives.
+        """
+        input_shape = as_shape(input_shape, self._where)
+        self._check_input_shape(input_shape)
+        if not self.built:
+            self.build(input_shape)
+            self.built, self._build_input_shape = True, input_shape  # also for builds that skip super()
+        return self.compute_output_shape(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> tuple:
+        """The output's full shape for inputs of ``input_shape`` (identity by default)."""
+        return tuple(input_shape)
+
+    def __call__(self, inputs: Any, training: bool | None = None) -> Tensor:
+        """Convert ``inputs`` to a float32 Tensor, check its shape, build once, then ``forward``."""
+        x = as_tensor(inputs, self._where)
+        self.maybe_build(x.shape)
+        if self.uses_training and training is not None:
+            return super().__call__(x, training=training)
+        return super().__call__(x)
+
+    def _check_input_shape(self, shape: tuple) -> None:
+        """Keras's input spec: the rank, then (once built) the sizes the weights were made for."""
+        ndim = len(shape)
+        hint = f" {self.rank_hint}" if self.rank_hint else ""
+        if self.input_ndim is not None and ndim != self.input_ndim:
+            raise ValueError(
+                f"{self._where}: expected a {self.input_ndim}-D input{hint}, "
+                f"received shape {shape} ({ndim}-D)"
+            )
+        if ndim < self.min_ndim:
+            raise ValueError(
+                f"{self._where}: expected an input of at least {self.min_ndim} dimensions{hint}, "
+                f"received shape {shape} ({ndim}-D)"
+            )
+        if not self.built:
+            return
+        for axis, size in self._fixed_axes().items():
+            if shape[axis] is not None and shape[axis] != size:
+                raise ValueError(
+                    f"{self._where}: expected axis {axis} of the input to have size {size} (the layer was "
+                    f"built for inputs of shape {self._build_input_shape}), received shape {shape}"
+                )
+
+    def _fixed_axes(self) -> dict[int, int]:
+        """Axis -> size the built weights require (e.g. Dense's last axis); none by default."""
+        return {}
+
+    # --- shapes and weights -----------------------------------------------------------------
+    @property
+    def input_shape(self) -> tuple:
+        """The full input shape the layer was built for, e.g. ``(None, 150, 150, 3)``."""
+        if self._build_input_shape is None:
+            raise AttributeError(f"{self._where} has not been built or called yet, so it has no input_shape")
+        return self._build_input_shape
+
+    @property
+    def output_shape(self) -> tuple:
+        """``compute_output_shape(input_shape)``: what the layer returns, e.g. ``(None, 148, 148, 32)``."""
+        return self.compute_output_shape(self.input_shape)
+
+    def add_weight(self, name: str, shape: tuple, initializer: Any = "zeros",
+                   trainable: bool = True) -> Tensor:
+        """Create a float32 weight from ``initializer`` and store it as attribute ``name``.
+
+        Trainable weights are Tensors with ``requires_grad=True`` (found by ``parameters()``); the
+        others are buffers (saved in ``state_dict()``, never stepped), like BatchNorm's moving mean.
+        """
+        init = initializers.get(initializer)
+        weight = Tensor(np.asarray(init(tuple(shape)), dtype=np.float32), requires_grad=trainable,
+                        label=f"{self.name}/{name}")
+        if trainable:
+            setattr(self, name, weight)
+        else:
+            self.register_buffer(name, weight)
+        return weight
+
+    @property
+    def trainable_weights(self) -> list[Tensor]:
+        """The weights an optimizer steps (``parameters()``)."""
+        return list(self.parameters())
+
+    @property
+    def non_trainable_weights(self) -> list[Tensor]:
+        """Weights updated otherwise (BatchNorm's moving statistics): the module's buffers."""
+        return [b for _, b in self.named_buffers()]
+
+    @property
+    def weights(self) -> list[Tensor]:
+        """Trainable, then non-trainable weights, as Keras lists them."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    def count_params(self) -> int:
+        """Number of numbers in the weights, trainable and not (what ``summary()`` shows)."""
+        if not self.built and self._has_weights_when_built():
+            raise ValueError(
+                f"{self._where}: count_params() needs the weights, but the layer is not built yet; call it "
+                f"on data, pass input_shape=, or call layer.maybe_build(input_shape) first"
+            )
+        return int(sum(np.size(w.data if isinstance(w, Tensor) else w) for w in self.weights))
+
+    def _has_weights_when_built(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        return f"{type(self).__name__}(name={self.name!r}{', ' + extra if extra else ''})"
+
+
+def resolve_activation(activation: Any) -> tuple[Callable[[Tensor], Tensor], str]:
+    """``(function, name)`` for a name ("relu", ...), a callable or None (linear): ``activations.get``."""
+    fn = activations.get(activation)
+    return fn, activations.serialize(fn) or getattr(fn, "__name__", type(fn).__name__)
