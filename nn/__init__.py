@@ -18,9 +18,19 @@ if not getattr(_autograd, "__stepgrad__", False):  # an unrelated package named 
 from . import activations as activations  # noqa: E402
 from . import datasets as datasets  # noqa: E402  (after the autograd check above)
 from . import initializers as initializers  # noqa: E402
+from . import layers as layers  # noqa: E402
 from . import losses as losses  # noqa: E402
 from . import optimizers as optimizers  # noqa: E402
 from . import preprocessing as preprocessing  # noqa: E402
+from .layers import Activation as Activation  # noqa: E402
+from .layers import AveragePooling2D as AveragePooling2D  # noqa: E402
+from .layers import BatchNormalization as BatchNormalization  # noqa: E402
+from .layers import Conv2D as Conv2D  # noqa: E402
+from .layers import Dense as Dense  # noqa: E402
+from .layers import Dropout as Dropout  # noqa: E402
+from .layers import Flatten as Flatten  # noqa: E402
+from .layers import Input as Input  # noqa: E402
+from .layers import MaxPooling2D as MaxPooling2D  # noqa: E402
 from .module import Module as Module  # noqa: E402
 from .scalar import MLP as MLP  # noqa: E402
 from .scalar import Layer as Layer  # noqa: E402
