@@ -20,6 +20,7 @@ from . import datasets as datasets  # noqa: E402  (after the autograd check abov
 from . import initializers as initializers  # noqa: E402
 from . import layers as layers  # noqa: E402
 from . import losses as losses  # noqa: E402
+from . import metrics as metrics  # noqa: E402
 from . import optimizers as optimizers  # noqa: E402
 from . import preprocessing as preprocessing  # noqa: E402
 from .layers import Activation as Activation  # noqa: E402

@@ -1,0 +1,246 @@
+"""Metrics with Keras's names: per-sample functions, streaming classes, and ``get``/``resolve``.
+
+Functions (``binary_accuracy(y_true, y_pred)``...) return per-sample ndarrays, as in Keras; the
+classes (``BinaryAccuracy()``...) accumulate over batches with ``update_state``/``result``/
+``reset_state``. Inputs may be Tensors, ndarrays, numbers or (nested) lists of Values; metrics never
+record a graph.
+
+``resolve("accuracy", loss=...)`` does what Keras does with ``metrics=["accuracy"]``: it picks binary,
+categorical or sparse-categorical accuracy from the loss (or from the shapes), keeping the name
+"accuracy" for the logs.
+
+Example:
+    >>> from nn import metrics
+    >>> metrics.binary_accuracy([[1], [0], [1]], [[0.9], [0.6], [0.2]]).tolist()
+    [1.0, 0.0, 0.0]
+    >>> m = metrics.resolve("accuracy", loss="sparse_categorical_crossentropy")
+    >>> m.update_state([2, 0], [[0.1, 0.2, 0.7], [0.3, 0.5, 0.2]]); m.name, m.result()
+    ('accuracy', 0.5)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd.graph import Node
+
+
+def as_array(x: Any) -> np.ndarray:
+    """Numbers of a Tensor, Value, ndarray or (nested) list of Values as a float64 ndarray."""
+    if isinstance(x, Node):
+        return np.asarray(x.data, dtype=np.float64)
+    if isinstance(x, (list, tuple)):
+        raw = np.asarray(x, dtype=object)
+        return np.frompyfunc(lambda v: v.data if isinstance(v, Node) else v, 1, 1)(raw).astype(np.float64)
+    return np.asarray(x, dtype=np.float64)
+
+
+def _matched(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Keras's rank matching: (N,) targets against (N, 1) predictions and vice versa."""
+    t, p = as_array(y_true), as_array(y_pred)
+    if t.ndim == p.ndim - 1 and p.shape[-1] == 1:
+        t = t[..., None]
+    elif p.ndim == t.ndim - 1 and t.shape[-1] == 1:
+        p = p[..., None]
+    return t, p
+
+
+def _per_sample(x: np.ndarray) -> np.ndarray:
+    return x.mean(axis=-1) if x.ndim else x
+
+
+def accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Exact match: ``mean(y_true == y_pred)`` over the last axis."""
+    t, p = _matched(y_true, y_pred)
+    return _per_sample((t == p).astype(np.float64))
+
+
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
+    """``mean(y_true == (y_pred > threshold))`` over the last axis (threshold 0.5 for probabilities)."""
+    t, p = _matched(y_true, y_pred)
+    return _per_sample((t == (p > threshold)).astype(np.float64))
+
+
+def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    """1 where ``argmax(y_true) == argmax(y_pred)`` (one-hot targets), per sample."""
+    t, p = as_array(y_true), as_array(y_pred)
+    return (t.argmax(axis=-1) == p.argmax(axis=-1)).astype(np.float64)
+
+
+def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    """1 where the integer label equals ``argmax(y_pred)``, per sample."""
+    t, p = as_array(y_true), as_array(y_pred)
+    if t.ndim == p.ndim and t.shape[-1] == 1:  # (N, 1) labels, as Keras allows
+        t = t[..., 0]
+    return (t == p.argmax(axis=-1)).astype(np.float64)
+
+
+class Metric:
+    """A streaming mean of a per-sample function: ``update_state`` per batch, ``result()`` at the end.
+
+    Args:
+        fn: ``fn(y_true, y_pred, **kwargs) -> per-sample values``.
+        name: the key used in logs (``History``), e.g. "accuracy".
+    """
+
+    def __init__(self, fn: Callable[..., Any], name: str | None = None, **kwargs: Any) -> None:
+        self.fn, self.name, self._kwargs = fn, name or fn.__name__, kwargs
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        """Forget every batch seen so far."""
+        self.total, self.count = 0.0, 0.0
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Add one batch's per-sample values (optionally weighted) to the running mean."""
+        values = np.asarray(self.fn(y_true, y_pred, **self._kwargs), dtype=np.float64).ravel()
+        weights = np.ones_like(values) if sample_weight is None else np.broadcast_to(
+            np.asarray(sample_weight, dtype=np.float64).ravel(), values.shape)
+        self.total += float((values * weights).sum())
+        self.count += float(weights.sum())
+
+    def result(self) -> float:
+        """The mean so far (0.0 before any batch)."""
+        return self.total / self.count if self.count else 0.0
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+        """Update with one batch and return the running result (as a Keras metric does)."""
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, **self._kwargs}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+class Accuracy(Metric):
+    """Streaming ``accuracy`` (exact match)."""
+
+    def __init__(self, name: str = "accuracy") -> None:
+        super().__init__(accuracy, name)
+
+
+class BinaryAccuracy(Metric):
+    """Streaming ``binary_accuracy``; use ``threshold=0.0`` when predictions are logits."""
+
+    def __init__(self, name: str = "binary_accuracy", threshold: float = 0.5) -> None:
+        super().__init__(binary_accuracy, name, threshold=float(threshold))
+
+
+class CategoricalAccuracy(Metric):
+    """Streaming ``categorical_accuracy`` (one-hot targets)."""
+
+    def __init__(self, name: str = "categorical_accuracy") -> None:
+        super().__init__(categorical_accuracy, name)
+
+
+class SparseCategoricalAccuracy(Metric):
+    """Streaming ``sparse_categorical_accuracy`` (integer targets)."""
+
+    def __init__(self, name: str = "sparse_categorical_accuracy") -> None:
+        super().__init__(sparse_categorical_accuracy, name)
+
+
+def _loss_metric(loss_name: str) -> Callable[..., np.ndarray]:
+    """A loss as a per-sample metric on plain arrays (no graph)."""
+
+    def fn(y_true: Any, y_pred: Any) -> np.ndarray:
+        from autograd.graph import no_grad
+        from autograd.tensor import Tensor
+
+        from . import losses
+
+        with no_grad():
+            p = Tensor(as_array(y_pred))
+            return np.asarray(getattr(losses, loss_name)(as_array(y_true), p, reduction="none").data)
+
+    fn.__name__ = loss_name
+    return fn
+
+
+_CLASSES: dict[str, Callable[[], Metric]] = {
+    "accuracy": Accuracy, "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+}
+_LOSS_METRICS = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "mean_squared_error": None,
+                 "mean_absolute_error": None, "binary_crossentropy": None, "categorical_crossentropy": None,
+                 "sparse_categorical_crossentropy": None, "hinge": None}
+
+
+def get(identifier: Any) -> Metric:
+    """A metric object from a name, a Metric (returned as is), or a per-sample function.
+
+    Names: the accuracies above, and loss names ("mse", "mae", "binary_crossentropy", ...) as
+    metrics. "accuracy"/"acc" here means exact match; ``resolve`` picks the Keras meaning.
+
+    Example:
+        >>> get("binary_accuracy")
+        BinaryAccuracy(name='binary_accuracy', threshold=0.5)
+    """
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()
+    if isinstance(identifier, str):
+        key = identifier.lower()
+        key = "accuracy" if key == "acc" else key
+        if key in _CLASSES:
+            return _CLASSES[key]()
+        if key in _LOSS_METRICS:
+            return Metric(_loss_metric(_LOSS_METRICS[key] or key), name=identifier)
+        known = sorted({*_CLASSES, *_LOSS_METRICS})
+        raise ValueError(f"metrics.get: unknown metric {identifier!r}; known names: {known}")
+    if callable(identifier):
+        return Metric(identifier, getattr(identifier, "__name__", "metric"))
+    raise TypeError(f"metrics.get: expected a name, Metric or callable, received {type(identifier).__name__}")
+
+
+def resolve(identifier: Any, loss: Any = None, y_true_shape: tuple | None = None,
+            y_pred_shape: tuple | None = None) -> Metric:
+    """Keras's reading of ``metrics=["accuracy"]``: the accuracy that fits the loss or the shapes.
+
+    - binary_crossentropy -> binary accuracy (threshold 0 when the loss has ``from_logits=True``,
+      since sigmoid(z) > 0.5 exactly when z > 0; Keras keeps 0.5 there, which is a known pitfall);
+    - categorical_crossentropy -> categorical accuracy; sparse_categorical_crossentropy -> sparse;
+    - any other loss: by shapes, as Keras 3 does (one output unit -> binary; targets of one rank
+      less than the predictions -> sparse; else categorical), or exact match when shapes are unknown.
+
+    The metric keeps the name the user wrote ("accuracy" or "acc"), which is what ``History`` shows.
+    Other identifiers go through ``get``.
+    """
+    if not (isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc")):
+        return get(identifier)
+    name = identifier
+    loss_name, from_logits = _describe(loss)
+    if loss_name == "binary_crossentropy":
+        return BinaryAccuracy(name, threshold=0.0 if from_logits else 0.5)
+    if loss_name == "categorical_crossentropy":
+        return CategoricalAccuracy(name)
+    if loss_name == "sparse_categorical_crossentropy":
+        return SparseCategoricalAccuracy(name)
+    if y_pred_shape is not None:
+        if y_pred_shape[-1] == 1:
+            return BinaryAccuracy(name)
+        if y_true_shape is not None and len(y_true_shape) == len(y_pred_shape) - 1:
+            return SparseCategoricalAccuracy(name)
+        return CategoricalAccuracy(name)
+    return Accuracy(name)
+
+
+def _describe(loss: Any) -> tuple[str, bool]:
+    """(canonical loss name, from_logits) for a loss given as a name, Loss object or function."""
+    if loss is None:
+        return "", False
+    from . import losses
+
+    try:
+        obj = losses.get(loss)
+    except (TypeError, ValueError):
+        return "", False
+    name = obj.fn.__name__ if isinstance(obj, losses.Loss) else getattr(obj, "__name__", "")
+    return name, bool(getattr(obj, "from_logits", False))
