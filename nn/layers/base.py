@@ -59,9 +59,9 @@ def as_shape(shape: Any, where: str, arg: str = "input_shape") -> tuple:
 
 
 def as_tensor(x: Any, where: str) -> Tensor:
-    """Tensors pass through; arrays, lists and numbers become float32 Tensors (the layers' dtype)."""
+    """Float Tensors pass through; int/bool Tensors, arrays, lists and numbers become float32 Tensors."""
     if isinstance(x, Tensor):
-        return x
+        return x if x.dtype.kind == "f" else x.astype(np.float32)  # uint8 images, say
     try:
         return Tensor(np.asarray(x, dtype=np.float32))
     except (TypeError, ValueError):
@@ -127,11 +127,14 @@ class Layer(Module):
         This is how ``Sequential`` sizes its layers for ``summary()`` before any data arrives.
         """
         input_shape = as_shape(input_shape, self._where)
+        self._check_and_build(input_shape)
+        return self.compute_output_shape(input_shape)
+
+    def _check_and_build(self, input_shape: tuple) -> None:
         self._check_input_shape(input_shape)
         if not self.built:
             self.build(input_shape)
             self.built, self._build_input_shape = True, input_shape  # also for builds that skip super()
-        return self.compute_output_shape(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> tuple:
         """The output's full shape for inputs of ``input_shape`` (identity by default)."""
@@ -140,7 +143,7 @@ class Layer(Module):
     def __call__(self, inputs: Any, training: bool | None = None) -> Tensor:
         """Convert ``inputs`` to a float32 Tensor, check its shape, build once, then ``forward``."""
         x = as_tensor(inputs, self._where)
-        self.maybe_build(x.shape)
+        self._check_and_build(x.shape)
         if self.uses_training and training is not None:
             return super().__call__(x, training=training)
         return super().__call__(x)

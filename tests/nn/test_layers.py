@@ -133,11 +133,22 @@ def test_compute_output_shape_matches_the_real_output(make, shape):
     assert layer.compute_output_shape((None, *shape[1:])) == (None, *layer(x).shape[1:])
 
 
-def test_ndarray_and_list_inputs_become_float32_tensors():
+def test_ndarray_list_and_integer_inputs_become_float32_tensors():
     layer = Dense(2, input_shape=(3,))
-    for x in (np.ones((1, 3), dtype=np.float64), np.ones((1, 3), dtype=np.uint8), [[1.0, 1.0, 1.0]]):
+    for x in (np.ones((1, 3), dtype=np.float64), np.ones((1, 3), dtype=np.uint8), [[1.0, 1.0, 1.0]],
+              Tensor(np.ones((1, 3), dtype=np.int64))):
         y = layer(x)
         assert isinstance(y, Tensor) and y.dtype == np.float32
+    with pytest.raises(TypeError, match=r"Dense '\w+': an array of numbers, received str"):
+        layer("abc")
+
+
+def test_layers_are_importable_from_nn_and_nn_layers():
+    import nn
+
+    assert nn.Dense is Dense and nn.layers.Conv2D is Conv2D
+    assert nn.BatchNormalization is layers.BatchNormalization
+    assert nn.Layer is not layers.Layer  # nn.Layer is the scalar (micrograd) layer
 
 
 # --- Dropout --------------------------------------------------------------------------------------
