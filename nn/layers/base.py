@@ -231,6 +231,24 @@ class Layer(Module):
     def _has_weights_when_built(self) -> bool:
         return False
 
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of ``weights`` as ndarrays (e.g. ``kernel, bias = dense.get_weights()``)."""
+        return [np.array(w.data if isinstance(w, Tensor) else w, copy=True) for w in self.weights]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Copy arrays into ``weights`` in place, in ``get_weights()`` order; all or nothing."""
+        current = self.weights
+        if len(weights) != len(current):
+            raise ValueError(f"{self._where}: set_weights expected {len(current)} arrays (one per weight), "
+                             f"received {len(weights)}")
+        arrays = [np.asarray(getattr(w, "data", w)) for w in weights]
+        for i, (new, old) in enumerate(zip(arrays, current, strict=True)):
+            if new.shape != old.shape:
+                raise ValueError(f"{self._where}: set_weights: weight {i} ({old.label}) has shape "
+                                 f"{old.shape}, received an array of shape {new.shape} (nothing was set)")
+        for new, old in zip(arrays, current, strict=True):
+            np.copyto(old.data, new, casting="same_kind")  # in place: optimizers hold these Tensors
+
     def __repr__(self) -> str:
         extra = self.extra_repr()
         return f"{type(self).__name__}(name={self.name!r}{', ' + extra if extra else ''})"

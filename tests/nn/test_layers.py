@@ -100,6 +100,23 @@ def test_seed_cnn_has_19_034_177_parameters_and_keras_output_shapes():
     assert sum(counts) == 19_034_177
 
 
+def test_get_and_set_weights_in_keras_order():
+    layer = Dense(2, input_shape=(3,))
+    kernel, bias = layer.get_weights()
+    assert kernel.shape == (3, 2) and bias.shape == (2,)
+    kernel[:] = 0  # a copy: the layer is unchanged
+    assert np.abs(layer.kernel.numpy()).sum() > 0
+    original = layer.kernel
+    layer.set_weights([np.ones((3, 2)), np.full(2, 0.5)])
+    assert layer.kernel is original  # updated in place
+    np.testing.assert_array_equal(layer([[1.0, 2.0, 3.0]]).numpy(), [[6.5, 6.5]])
+    with pytest.raises(ValueError, match=r"weight 1 \(dense\w*/bias\) has shape \(2,\), received .* \(3,\)"):
+        layer.set_weights([np.zeros((3, 2)), np.zeros(3)])
+    np.testing.assert_array_equal(layer.kernel.numpy(), 1.0)  # nothing was set
+    with pytest.raises(ValueError, match="expected 2 arrays"):
+        layer.set_weights([np.zeros((3, 2))])
+
+
 def test_count_params_before_build_raises_for_weighted_layers_only():
     with pytest.raises(ValueError, match=r"Dense 'dense\w*': count_params\(\) needs the weights"):
         Dense(3).count_params()

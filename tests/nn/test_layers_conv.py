@@ -82,7 +82,8 @@ def test_batchnorm_eval_uses_moving_statistics_and_leaves_them_alone():
 def test_batchnorm_weights_parameters_buffers_and_state_dict():
     bn = BatchNormalization(input_shape=(5,))
     assert [name for name, _ in bn.named_parameters()] == ["gamma", "beta"]
-    assert [w.label.split("/")[-1] for w in bn.non_trainable_weights] == ["moving_mean", "moving_variance"]
+    assert [w.label.split("/")[-1] for w in bn.weights] == ["gamma", "beta", "moving_mean", "moving_variance"]
+    assert [w.shape for w in bn.get_weights()] == [(5,)] * 4
     assert bn.count_params() == 20  # Keras counts the moving statistics too (non-trainable)
     bn(rand(8, 5))
     state = bn.state_dict()
