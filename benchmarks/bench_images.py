@@ -3,6 +3,10 @@
 Both decode every file, convert to RGB, resize to 150x150 and make float32 arrays; ours also shuffles,
 rescales, builds labels and stacks batches of 32. The target (issue 4): ours >= 80% of bare Pillow.
 
+A second table runs an epoch where every batch is followed by a stand-in training step (numpy matmuls
+taking about as long as decoding a batch), with and without ``prefetch``: prefetch decodes batch i+1
+while step i runs, so reading stops adding to the step time.
+
 Usage:
     python benchmarks/bench_images.py                       # ../shared/data/hymenoptera/val (153 JPEGs)
     python benchmarks/bench_images.py --data DIR --pairs 7 --interpolation bilinear
@@ -19,7 +23,7 @@ import tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import paired_table, ratio_of  # noqa: E402
+from _timing import median_ms, paired_table, ratio_of  # noqa: E402
 
 from nn.preprocessing.image import ImageDataGenerator  # noqa: E402
 from nn.preprocessing.image_io import list_image_files  # noqa: E402
@@ -61,6 +65,18 @@ def one_epoch(it) -> int:
     return count
 
 
+def fake_step(a: np.ndarray, repeats: int) -> None:
+    for _ in range(repeats):
+        a @ a  # BLAS releases the GIL, like the matmuls and convolutions of a real step
+
+
+def train_epoch(it, a: np.ndarray, repeats: int) -> None:
+    for i in range(len(it)):
+        it[i]
+        fake_step(a, repeats)
+    it.on_epoch_end()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=DEFAULT_DATA, help="folder of class sub-folders of images")
@@ -70,9 +86,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = args.data if os.path.isdir(args.data) else synthetic_jpegs(tmp)
         gen = ImageDataGenerator(rescale=1 / 255)
-        make = lambda workers: gen.flow_from_directory(  # noqa: E731
+        make = lambda workers, prefetch=True: gen.flow_from_directory(  # noqa: E731
             data, target_size=SIZE, batch_size=32, class_mode="binary", seed=0,
-            interpolation=args.interpolation, workers=workers, verbose=False)
+            interpolation=args.interpolation, workers=workers, verbose=False, prefetch=prefetch)
         threaded, single = make(None), make(1)
         files = [f for name in threaded.class_indices for f in list_image_files(os.path.join(data, name))]
         n = len(files)
@@ -81,6 +97,17 @@ def main() -> None:
             f"flow_from_directory (workers={threaded.workers})": lambda: one_epoch(threaded),
             "flow_from_directory (workers=1)": lambda: one_epoch(single),
         }, pairs=args.pairs)
+        a = np.random.default_rng(0).random((256, 256), dtype=np.float32)
+        per_batch_ms = float(np.median(times["pillow loop"])) / n * 32
+        matmul_ms = median_ms(lambda: fake_step(a, 10), repeats=5) / 10
+        reps = max(1, round(per_batch_ms / matmul_ms))
+        no_prefetch = make(None, prefetch=False)
+        steps = {
+            "training steps only": lambda: [fake_step(a, reps) for _ in range(len(threaded))],
+            "epoch, prefetch=False": lambda: train_epoch(no_prefetch, a, reps),
+            "epoch, prefetch=True": lambda: train_epoch(threaded, a, reps),
+        }
+        step_times = paired_table(steps, pairs=args.pairs)
     print(f"data: {data} ({n} images, {threaded.num_classes} classes), target {SIZE}, "
           f"interpolation={args.interpolation}, cpus={os.cpu_count()}, pairs={args.pairs}")
     print(f"{'contender':40s} {'median ms/epoch':>16s} {'images/s':>10s} {'vs pillow (img/s)':>18s}")
@@ -88,6 +115,11 @@ def main() -> None:
         median = float(np.median(ms))
         speed = 1.0 / ratio_of(times, name, "pillow loop")
         print(f"{name:40s} {median:16.1f} {n / median * 1000:10.0f} {speed:17.2f}x")
+
+    print(f"\nwith a stand-in training step of {reps} x (256x256 @ 256x256) per batch:")
+    print(f"{'':40s} {'median ms/epoch':>16s}")
+    for name, ms in step_times.items():
+        print(f"{name:40s} {float(np.median(ms)):16.1f}")
 
 
 if __name__ == "__main__":

@@ -155,7 +155,8 @@ class ImageDataGenerator:
         return self.standardize(x)
 
     def flow(self, x: Any, y: Any = None, batch_size: int = 32, shuffle: bool = True, seed: int | None = None,
-             subset: str | None = None, workers: int | None = None) -> NumpyArrayIterator:
+             subset: str | None = None, workers: int | None = None,
+             prefetch: bool = False) -> NumpyArrayIterator:
         """Batches of augmented images from arrays: ``x`` (n, H, W, C) and optional ``y`` with n rows.
 
         With ``subset``, the first ``int(n * validation_split)`` samples are "validation" and the rest
@@ -166,14 +167,15 @@ class ImageDataGenerator:
             ``it.on_epoch_end()``, and endless ``next(it)``.
         """
         self._check_subset("flow", subset)
-        return NumpyArrayIterator(x, y, self, batch_size, shuffle, seed, subset, workers, self.dtype)
+        return NumpyArrayIterator(x, y, self, batch_size, shuffle, seed, subset, workers, self.dtype,
+                                  prefetch)
 
     def flow_from_directory(
         self, directory: str | os.PathLike, target_size: tuple[int, int] = (256, 256),
         color_mode: str = "rgb", classes: list[str] | None = None, class_mode: str | None = "categorical",
         batch_size: int = 32, shuffle: bool = True, seed: int | None = None, interpolation: str = "nearest",
         subset: str | None = None, follow_links: bool = False, on_error: str = "raise",
-        workers: int | None = None, verbose: bool = True,
+        workers: int | None = None, verbose: bool = True, prefetch: bool = True,
     ) -> DirectoryIterator:
         """Batches of images from ``directory/<class>/...`` files, with Keras's semantics.
 
@@ -207,6 +209,8 @@ class ImageDataGenerator:
                 their batch; both warn once naming the file.
             workers: decoding threads (default min(4, cpu count)); 1 decodes in the caller's thread.
             verbose: print the "Found ..." line.
+            prefetch: while batch ``i`` is used, decode batch ``i + 1`` on a background thread, so
+                reading overlaps the training step (results are identical either way).
 
         Returns:
             a ``DirectoryIterator``: ``len(it)``, ``it[i] -> (x, y)`` (``x`` only for class_mode None),
@@ -214,7 +218,7 @@ class ImageDataGenerator:
         """
         return flow_from_directory(
             self, directory, target_size, color_mode, classes, class_mode, batch_size, shuffle, seed,
-            interpolation, subset, follow_links, on_error, workers, verbose,
+            interpolation, subset, follow_links, on_error, workers, verbose, prefetch,
         )
 
     def _check_subset(self, where: str, subset: str | None) -> None:

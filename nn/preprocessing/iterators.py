@@ -8,6 +8,9 @@ Both are Keras ``PyDataset``-style sequences that ``Sequential.fit`` can rely on
 - ``iter(it)`` / ``next(it)`` yield batches forever, calling ``on_epoch_end`` after each pass, as
   Keras iterators do; so ``fit(it, steps_per_epoch=...)`` may also just call ``next``.
 
+With ``prefetch`` (the default for folders), asking for batch ``i`` also starts decoding batch ``i + 1``
+on a background thread, so reading overlaps the training step; the batches are the same either way.
+
 Randomness never touches global state: the shuffle of epoch ``e`` comes from ``(seed, e)`` and the
 augmentation of sample ``j`` in epoch ``e`` from ``(seed, e, j)``, so ``it[i]`` is reproducible, does not
 depend on the order batches are asked for, and can be computed on several threads at once.
@@ -39,7 +42,8 @@ class Iterator:
     drop it) and ``_labels(kept_indices, batch_x)``.
     """
 
-    def __init__(self, n: int, batch_size: int, shuffle: bool, seed: int | None, workers: int | None) -> None:
+    def __init__(self, n: int, batch_size: int, shuffle: bool, seed: int | None, workers: int | None,
+                 prefetch: bool = False) -> None:
         where = type(self).__name__
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(
@@ -54,8 +58,11 @@ class Iterator:
         self._base_seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy)
         self.epoch = 0
         self.workers = default_workers() if workers is None else max(1, int(workers))
+        self.prefetch = bool(prefetch)
         self._pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
+        self._prefetcher: ThreadPoolExecutor | None = None
+        self._pending: tuple | None = None  # ((epoch, idx), Future) of the batch expected next
+        self._lock = threading.RLock()
         self._next_batch = 0
         self.index_array = self._make_index_array()
 
@@ -69,8 +76,9 @@ class Iterator:
 
     def on_epoch_end(self) -> None:
         """Move to the next epoch: reshuffle (when ``shuffle``) and draw new augmentations."""
-        self.epoch += 1
-        self.index_array = self._make_index_array()
+        with self._lock:
+            self.epoch += 1
+            self.index_array = self._make_index_array()
 
     def reset(self) -> None:
         """Make ``next()`` start again from the first batch of the current epoch."""
@@ -87,8 +95,7 @@ class Iterator:
                 f"{type(self).__name__}: batch index {idx} out of range; there are {count} batches "
                 f"({self.n} samples, batch_size={self.batch_size})"
             )
-        indices = self.index_array[idx * self.batch_size:(idx + 1) * self.batch_size]
-        return self._batch(indices, self.epoch)
+        return self._fetch(int(idx))
 
     def __iter__(self) -> Iterator:
         return self
@@ -100,14 +107,33 @@ class Iterator:
             if self._next_batch >= len(self):
                 self.on_epoch_end()
                 self._next_batch = 0
-            idx, epoch = self._next_batch, self.epoch
-            indices = self.index_array[idx * self.batch_size:(idx + 1) * self.batch_size]
+            idx, epoch, order = self._next_batch, self.epoch, self.index_array
             self._next_batch += 1
-        return self._batch(indices, epoch)
+        return self._fetch(idx, epoch, order)  # decoding runs outside the lock, so threads overlap
 
     def next(self) -> Any:
         """The next batch (Keras 1 spelling of ``next(it)``)."""
         return self.__next__()
+
+    def _fetch(self, idx: int, epoch: int | None = None, order: np.ndarray | None = None) -> Any:
+        """Batch ``idx`` of the current epoch; with ``prefetch``, start decoding batch ``idx + 1`` too."""
+        with self._lock:  # epoch and index_array are read together, so on_epoch_end cannot split them
+            if epoch is None:
+                epoch, order = self.epoch, self.index_array
+            pending, self._pending = self._pending, None
+        if pending is not None and pending[0] == (epoch, idx):
+            batch = pending[1].result()
+        else:
+            batch = self._batch(order[idx * self.batch_size:(idx + 1) * self.batch_size], epoch)
+        if self.prefetch and idx + 1 < len(self):
+            if self._prefetcher is None:
+                self._prefetcher = ThreadPoolExecutor(1, thread_name_prefix="stepgrad-prefetch")
+                weakref.finalize(self, self._prefetcher.shutdown, wait=False)
+            following = order[(idx + 1) * self.batch_size:(idx + 2) * self.batch_size]
+            future = self._prefetcher.submit(self._batch, following, epoch)
+            with self._lock:
+                self._pending = ((epoch, idx + 1), future)
+        return batch
 
     def _map(self, fn: Any, items: list) -> list:
         """``[fn(item) for item in items]``, on the thread pool when that can help."""
@@ -130,12 +156,13 @@ class Iterator:
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state["_pool"], state["_lock"] = None, None  # threads and locks cannot be pickled or copied
+        # threads, futures and locks cannot be pickled or copied
+        state["_pool"], state["_prefetcher"], state["_pending"], state["_lock"] = None, None, None, None
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
 
 class DirectoryIterator(Iterator):
@@ -150,7 +177,7 @@ class DirectoryIterator(Iterator):
     def __init__(self, directory: str, image_data_generator: Any, files: list[str], labels: np.ndarray,
                  class_indices: dict, target_size: tuple[int, int], color_mode: str, class_mode: str | None,
                  batch_size: int, shuffle: bool, seed: int | None, interpolation: str, subset: str | None,
-                 on_error: str, workers: int | None, dtype: Any = np.float32) -> None:
+                 on_error: str, workers: int | None, dtype: Any = np.float32, prefetch: bool = True) -> None:
         from .image_io import COLOR_MODES
 
         self.directory = directory
@@ -170,7 +197,7 @@ class DirectoryIterator(Iterator):
         self.on_error = on_error
         self.dtype = np.dtype(dtype)
         self._warned: set[str] = set()
-        super().__init__(self.samples, batch_size, shuffle, seed, workers)
+        super().__init__(self.samples, batch_size, shuffle, seed, workers, prefetch)
 
     @property
     def labels(self) -> np.ndarray:
@@ -189,9 +216,8 @@ class DirectoryIterator(Iterator):
                     f"flow_from_directory: cannot read image {path!r} ({type(error).__name__}: {error}); "
                     "fix or remove the file, or pass on_error='skip' to leave unreadable images out"
                 ) from error
-            with self._lock:
-                first = path not in self._warned
-                self._warned.add(path)
+            first = path not in self._warned  # a race can at worst warn twice
+            self._warned.add(path)
             if first:
                 warnings.warn(f"flow_from_directory: skipping unreadable image {path!r} "
                               f"({type(error).__name__}: {error})", stacklevel=2)
@@ -222,7 +248,8 @@ class NumpyArrayIterator(Iterator):
     """
 
     def __init__(self, x: Any, y: Any, image_data_generator: Any, batch_size: int, shuffle: bool,
-                 seed: int | None, subset: str | None, workers: int | None, dtype: Any = np.float32) -> None:
+                 seed: int | None, subset: str | None, workers: int | None, dtype: Any = np.float32,
+                 prefetch: bool = False) -> None:
         x = np.asarray(x, dtype=dtype)
         if x.ndim != 4:
             raise ValueError(
@@ -246,7 +273,7 @@ class NumpyArrayIterator(Iterator):
         self.image_shape = x.shape[1:]
         self.subset = subset
         self.dtype = x.dtype
-        super().__init__(len(x), batch_size, shuffle, seed, workers)
+        super().__init__(len(x), batch_size, shuffle, seed, workers, prefetch)
 
     def _load(self, j: int, rng: np.random.Generator) -> np.ndarray:
         gen = self.image_data_generator

@@ -255,3 +255,18 @@ def test_missing_pillow_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(ImportError, match=r'pip install "stepgrad\[images\]"'):
         pil_image()
+
+
+def test_prefetch_gives_the_same_batches(folder):
+    gen = ImageDataGenerator(rotation_range=30, horizontal_flip=True)
+    on = flow(folder, gen, seed=4, batch_size=3, prefetch=True, verbose=False)
+    off = flow(folder, gen, seed=4, batch_size=3, prefetch=False, verbose=False)
+    for _ in range(2):
+        for i in [0, 1, 2, 3, 1, 2]:  # in order (prefetched) and out of order (recomputed)
+            np.testing.assert_array_equal(on[i][0], off[i][0])
+        on.on_epoch_end()
+        off.on_epoch_end()
+    for _ in range(9):
+        a, b = next(on), next(off)
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
