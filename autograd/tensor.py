@@ -134,18 +134,27 @@ class Tensor(TensorMethods, Node):
         return g if isinstance(g, Tensor) else np.asarray(g, dtype=self.data.dtype)
 
     def _fit_grad(self, g: Any) -> Any:
+        data = self.data
+        if type(g) is np.ndarray:
+            if g.shape != data.shape:
+                g = unbroadcast(g, data.shape)
+            if g.dtype != data.dtype:
+                g = g.astype(data.dtype)  # a float64 constant must not turn a float32 grad into float64
+            return g
         if isinstance(g, Tensor):
-            return g if g.data.shape == self.data.shape else Tensor._apply(_SumTo, g, self.data.shape)
-        if g.shape != self.data.shape:
-            g = unbroadcast(g, self.data.shape)
-        if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)  # a float64 constant must not turn a float32 grad into float64
-        return g
+            return g if g.data.shape == data.shape else Tensor._apply(_SumTo, g, data.shape)
+        return np.asarray(g, dtype=data.dtype) + np.zeros(data.shape, data.dtype)  # a number: fill the shape
 
     def _store_grad(self, g: Any, create_graph: bool) -> None:
-        if not create_graph and self._op is None and isinstance(g, np.ndarray) and not g.flags.writeable:
-            g = g.copy()  # a leaf's .grad must be a real, writable array, not a broadcast view
-        Node._store_grad(self, g, create_graph)
+        if create_graph:
+            Node._store_grad(self, g, create_graph)
+        elif self.grad is None:
+            if self._op is None and not g.flags.writeable:
+                g = g.copy()  # a leaf's .grad must be a real, writable array, not a broadcast view
+            self.grad = g
+        else:
+            # a new array: the old one may be shared with another node, so never add in place
+            self.grad = self.grad + (g.data if isinstance(g, Tensor) else g)
 
     def _release(self) -> None:
         if self._op is not None:  # leaves keep nothing to free

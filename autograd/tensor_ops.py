@@ -43,9 +43,7 @@ def _where(cond: np.ndarray, x: Any, y: Any) -> Any:
 
 def _swap(x: Any) -> Any:
     """Swap the last two axes (the matrix transpose of a batch of matrices)."""
-    axes = list(range(x.ndim))
-    axes[-1], axes[-2] = axes[-2], axes[-1]
-    return x.transpose(axes)
+    return x.T if x.ndim == 2 else x.swapaxes(-1, -2)
 
 
 class _Masked(Op):
@@ -179,11 +177,7 @@ class MatMul(_Masked):
     name = "matmul"
     shape_error = "{op}: shapes {a} and {b} are not aligned"
 
-    @staticmethod
-    def forward(a, b):
-        if np.ndim(a) == 0 or np.ndim(b) == 0:
-            raise ValueError("matmul needs arrays of at least one dimension, not scalars")
-        return np.matmul(a, b)
+    forward = staticmethod(np.matmul)
 
     @staticmethod
     def backward(g, out, need, a, b):
@@ -318,5 +312,6 @@ class Cast(Op):
     """f(a) = a as another float dtype;  df/da = 1 (cast back)"""
 
     name = "astype"
+    makes_float64 = True  # asked for explicitly: Tensor._apply must not demote it to float32
     forward = staticmethod(lambda a, dtype: a.astype(dtype))
     backward = staticmethod(lambda g, out, a, dtype: (g.astype(a.dtype), None))

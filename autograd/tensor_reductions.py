@@ -15,6 +15,8 @@ from .graph import Op
 from .tensor_ops import _exp, _raw
 from .tensor_shape import broadcast_to
 
+_SMALL = 1 << 14
+
 
 def _kept(g, shape, axis, keepdims):
     """``g`` with the reduced axes restored as size 1, so it broadcasts against the input."""
@@ -29,11 +31,14 @@ class Sum(Op):
     """f(a) = sum of a over axis;  df/da = 1 (g broadcast back over the summed axes)"""
 
     name = "sum"
-    forward = staticmethod(lambda a, axis, keepdims: np.sum(a, axis=axis, keepdims=keepdims))
+    forward = staticmethod(lambda a, axis, keepdims: a.sum(axis=axis, keepdims=keepdims))
 
     @staticmethod
     def backward(g, out, a, axis, keepdims):
-        return broadcast_to(_kept(g, a.shape, axis, keepdims), a.shape), None, None
+        g = _kept(g, a.shape, axis, keepdims)
+        if type(g) is np.ndarray and a.size <= _SMALL:
+            return np.full(a.shape, g), None, None  # faster than a broadcast view for small arrays
+        return broadcast_to(g, a.shape), None, None
 
 
 class Max(Op):
@@ -80,7 +85,7 @@ class Softmax(Op):
 
     @staticmethod
     def forward(a, axis):
-        e = np.exp(a - np.max(a, axis=axis, keepdims=True))
+        e = np.exp(a - a.max(axis=axis, keepdims=True))
         return e / e.sum(axis=axis, keepdims=True)
 
     @staticmethod
@@ -95,7 +100,7 @@ class LogSoftmax(Op):
 
     @staticmethod
     def forward(a, axis):
-        shifted = a - np.max(a, axis=axis, keepdims=True)
+        shifted = a - a.max(axis=axis, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
     @staticmethod
