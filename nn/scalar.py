@@ -47,6 +47,19 @@ def _activation_name(activation: str | Callable | None, nonlin: bool | None) -> 
     return "linear" if activation is None else activation
 
 
+def _fast_activation(activation: str | Callable) -> Callable[[Value], Value]:
+    """The activation as a direct call on one Value (the forward pass makes thousands of them)."""
+    if activation in ("relu", "tanh", "sigmoid", "exp"):
+        return getattr(Value, activation)
+    if activation == "linear":
+        return _identity
+    return activations.get(activation)
+
+
+def _identity(z: Value) -> Value:
+    return z
+
+
 def _check_inputs(x: Any, nin: int, where: str) -> Sequence:
     if not isinstance(x, (list, tuple)):
         if nin == 1 and isinstance(x, (int, float, Value)):
@@ -87,11 +100,10 @@ class Neuron(Module):
         self.w = [Value(source.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
         self.activation = _activation_name(activation, nonlin)
-        self._act = activations.get(self.activation)
+        self._act = _fast_activation(self.activation)
 
     def forward(self, x: Sequence[float | Value]) -> Value:
-        z = linear(self.w, _check_inputs(x, len(self.w), "Neuron"), self.b)  # one node: w . x + b
-        return z if self.activation == "linear" else self._act(z)
+        return self._act(linear(self.w, _check_inputs(x, len(self.w), "Neuron"), self.b))  # act(w . x + b)
 
     def __repr__(self) -> str:
         act = self.activation
@@ -122,7 +134,7 @@ class Layer(Module):
 
     def forward(self, x: Sequence[float | Value]) -> Value | list[Value]:
         x = _check_inputs(x, len(self.neurons[0].w), "Layer")
-        out = [n(x) for n in self.neurons]
+        out = [n._act(linear(n.w, x, n.b)) for n in self.neurons]  # inputs checked once per layer
         return out[0] if len(out) == 1 else out
 
     def __repr__(self) -> str:
