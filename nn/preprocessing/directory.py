@@ -72,7 +72,7 @@ def flow_from_directory(
     color_mode: str = "rgb", classes: list[str] | None = None, class_mode: str | None = "categorical",
     batch_size: int = 32, shuffle: bool = True, seed: int | None = None, interpolation: str = "nearest",
     subset: str | None = None, follow_links: bool = False, on_error: str = "raise",
-    workers: int | None = None, verbose: bool = True, prefetch: bool = True,
+    workers: int | None = None, verbose: bool = True, prefetch: bool = True, keep_aspect_ratio: bool = False,
 ) -> DirectoryIterator:
     """Build a ``DirectoryIterator`` over ``directory``; see ``ImageDataGenerator.flow_from_directory``."""
     directory = os.fspath(directory)
@@ -107,7 +107,7 @@ def flow_from_directory(
     return DirectoryIterator(
         directory, generator, files, np.asarray(labels, dtype=np.int32), {n: i for i, n in enumerate(names)},
         target_size, color_mode, class_mode, batch_size, shuffle, seed, interpolation, subset, on_error,
-        workers, generator.dtype, prefetch,
+        workers, generator.dtype, prefetch, keep_aspect_ratio,
     )
 
 

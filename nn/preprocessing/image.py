@@ -176,6 +176,7 @@ class ImageDataGenerator:
         batch_size: int = 32, shuffle: bool = True, seed: int | None = None, interpolation: str = "nearest",
         subset: str | None = None, follow_links: bool = False, on_error: str = "raise",
         workers: int | None = None, verbose: bool = True, prefetch: bool = True,
+        keep_aspect_ratio: bool = False,
     ) -> DirectoryIterator:
         """Batches of images from ``directory/<class>/...`` files, with Keras's semantics.
 
@@ -209,6 +210,7 @@ class ImageDataGenerator:
                 their batch; both warn once naming the file.
             workers: decoding threads (default min(4, cpu count)); 1 decodes in the caller's thread.
             verbose: print the "Found ..." line.
+            keep_aspect_ratio: centre-crop each image to the target's aspect ratio before resizing.
             prefetch: while batch ``i`` is used, decode batch ``i + 1`` on a background thread, so
                 reading overlaps the training step (results are identical either way).
 
@@ -218,7 +220,7 @@ class ImageDataGenerator:
         """
         return flow_from_directory(
             self, directory, target_size, color_mode, classes, class_mode, batch_size, shuffle, seed,
-            interpolation, subset, follow_links, on_error, workers, verbose, prefetch,
+            interpolation, subset, follow_links, on_error, workers, verbose, prefetch, keep_aspect_ratio,
         )
 
     def _check_subset(self, where: str, subset: str | None) -> None:

@@ -68,6 +68,7 @@ def load_img(
     color_mode: str = "rgb",
     target_size: tuple[int, int] | None = None,
     interpolation: str = "nearest",
+    keep_aspect_ratio: bool = False,
 ) -> Any:
     """Open an image file as a Pillow image in ``color_mode``, resized to ``target_size`` (as Keras's).
 
@@ -84,6 +85,8 @@ def load_img(
         color_mode: "grayscale", "rgb" or "rgba".
         target_size: ``(height, width)``, or None to keep the file's size.
         interpolation: resampling filter, one of ``INTERPOLATIONS``.
+        keep_aspect_ratio: crop the largest centred region with the target's aspect ratio before
+            resizing, instead of stretching.
     """
     check_choice("load_img", "color_mode", color_mode, tuple(COLOR_MODES))
     check_choice("load_img", "interpolation", interpolation, INTERPOLATIONS)
@@ -100,11 +103,20 @@ def load_img(
         if target_size is not None:
             height, width = check_target_size("load_img", target_size)
             if img.size != (width, height):
-                img = img.resize((width, height), getattr(Image.Resampling, interpolation.upper()))
+                box = _centre_crop(img.size, (width, height)) if keep_aspect_ratio else None
+                img = img.resize((width, height), getattr(Image.Resampling, interpolation.upper()), box=box)
     except Exception:
         img.close()
         raise
     return img
+
+
+def _centre_crop(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The largest centred (left, top, right, bottom) box of ``size`` with the aspect ratio of ``target``."""
+    (w, h), (tw, th) = size, target
+    crop_w, crop_h = min(w, h * tw // th), min(h, w * th // tw)
+    left, top = (w - crop_w) // 2, (h - crop_h) // 2
+    return left, top, left + crop_w, top + crop_h
 
 
 def img_to_array(img: Any, dtype: Any = np.float32) -> np.ndarray:
@@ -127,9 +139,10 @@ def array_to_img(x: np.ndarray, scale: bool = True) -> Any:
     return pil_image().fromarray(pixels[..., 0] if mode == "L" else pixels, mode)
 
 
-def read_image(path: str, color_mode: str, target_size: tuple[int, int], interpolation: str) -> np.ndarray:
+def read_image(path: str, color_mode: str, target_size: tuple[int, int], interpolation: str,
+               keep_aspect_ratio: bool = False) -> np.ndarray:
     """Decode, convert and resize one file into a float32 ``(height, width, channels)`` array."""
-    img = load_img(path, color_mode, target_size, interpolation)
+    img = load_img(path, color_mode, target_size, interpolation, keep_aspect_ratio)
     try:
         return img_to_array(img)
     finally:

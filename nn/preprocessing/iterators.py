@@ -177,7 +177,8 @@ class DirectoryIterator(Iterator):
     def __init__(self, directory: str, image_data_generator: Any, files: list[str], labels: np.ndarray,
                  class_indices: dict, target_size: tuple[int, int], color_mode: str, class_mode: str | None,
                  batch_size: int, shuffle: bool, seed: int | None, interpolation: str, subset: str | None,
-                 on_error: str, workers: int | None, dtype: Any = np.float32, prefetch: bool = True) -> None:
+                 on_error: str, workers: int | None, dtype: Any = np.float32, prefetch: bool = True,
+                 keep_aspect_ratio: bool = False) -> None:
         from .image_io import COLOR_MODES
 
         self.directory = directory
@@ -193,6 +194,7 @@ class DirectoryIterator(Iterator):
         self.image_shape = (*self.target_size, COLOR_MODES[color_mode][1])
         self.class_mode = class_mode
         self.interpolation = interpolation
+        self.keep_aspect_ratio = bool(keep_aspect_ratio)
         self.subset = subset
         self.on_error = on_error
         self.dtype = np.dtype(dtype)
@@ -207,7 +209,8 @@ class DirectoryIterator(Iterator):
     def _load(self, j: int, rng: np.random.Generator) -> np.ndarray | None:
         path = self.filepaths[j]
         try:
-            x = read_image(path, self.color_mode, self.target_size, self.interpolation)
+            x = read_image(path, self.color_mode, self.target_size, self.interpolation,
+                           self.keep_aspect_ratio)
         except ImportError:
             raise
         except Exception as error:  # Pillow raises OSError, SyntaxError, ValueError... for bad files

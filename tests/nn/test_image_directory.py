@@ -270,3 +270,13 @@ def test_prefetch_gives_the_same_batches(folder):
         a, b = next(on), next(off)
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_keep_aspect_ratio_crops_the_centre(tmp_path):
+    wide = np.zeros((4, 12), dtype=np.uint8)
+    wide[:, 4:8] = 200  # a bright centre square between dark side bands
+    (tmp_path / "a").mkdir()
+    Image.fromarray(wide, "L").save(tmp_path / "a" / "w.png")
+    kwargs = dict(color_mode="grayscale", target_size=(4, 4), class_mode=None, verbose=False)
+    assert flow(tmp_path, keep_aspect_ratio=True, **kwargs)[0].min() == 200  # only the centre is kept
+    assert flow(tmp_path, **kwargs)[0].min() == 0  # stretched: the dark bands remain
