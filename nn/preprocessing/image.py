@@ -141,9 +141,15 @@ class ImageDataGenerator:
         return self.apply_transform(x, self.get_random_transform(x.shape, seed))
 
     def standardize(self, x: np.ndarray) -> np.ndarray:
-        """``preprocessing_function`` then ``rescale``, in place where possible, as Keras does."""
+        """``preprocessing_function`` then ``rescale`` (Keras's order); returns the standardized image."""
         if self.preprocessing_function is not None:
-            x = self.preprocessing_function(x)
+            shape = np.shape(x)
+            x = np.asarray(self.preprocessing_function(x))
+            if x.shape != shape:
+                raise ValueError(
+                    f"ImageDataGenerator: preprocessing_function must return an image of the shape it was "
+                    f"given, {shape}; received shape {x.shape} from {self.preprocessing_function!r}"
+                )
         if self.rescale:
             x = x * np.asarray(self.rescale, dtype=x.dtype)
         return x

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .image_io import read_image
+from .image_io import COLOR_MODES, read_image
 
 
 def default_workers() -> int:
@@ -179,8 +179,6 @@ class DirectoryIterator(Iterator):
                  batch_size: int, shuffle: bool, seed: int | None, interpolation: str, subset: str | None,
                  on_error: str, workers: int | None, dtype: Any = np.float32, prefetch: bool = True,
                  keep_aspect_ratio: bool = False) -> None:
-        from .image_io import COLOR_MODES
-
         self.directory = directory
         self.image_data_generator = image_data_generator
         self.class_indices = dict(class_indices)

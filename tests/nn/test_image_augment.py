@@ -154,3 +154,9 @@ def test_flow_next_is_endless():
     x, y = _arrays(5)
     it = ImageDataGenerator().flow(x, y, batch_size=2, seed=1)
     assert [len(next(it)[0]) for _ in range(7)] == [2, 2, 1, 2, 2, 1, 2]
+
+
+def test_preprocessing_function_must_keep_the_shape():
+    gen = ImageDataGenerator(preprocessing_function=lambda x: x[:2])
+    with pytest.raises(ValueError, match=r"preprocessing_function must return an image of the shape"):
+        gen.flow(np.zeros((3, 4, 4, 3)), batch_size=2)[0]
