@@ -280,3 +280,18 @@ def test_keep_aspect_ratio_crops_the_centre(tmp_path):
     kwargs = dict(color_mode="grayscale", target_size=(4, 4), class_mode=None, verbose=False)
     assert flow(tmp_path, keep_aspect_ratio=True, **kwargs)[0].min() == 200  # only the centre is kept
     assert flow(tmp_path, **kwargs)[0].min() == 0  # stretched: the dark bands remain
+
+
+def test_load_img_img_to_array_and_array_to_img(tmp_path):
+    from nn.preprocessing.image import array_to_img, img_to_array, load_img
+
+    pixels = np.random.default_rng(0).integers(0, 256, (5, 6, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "p.png")
+    img = load_img(tmp_path / "p.png")
+    np.testing.assert_array_equal(img_to_array(img), pixels)
+    assert img_to_array(load_img(tmp_path / "p.png", color_mode="grayscale")).shape == (5, 6, 1)
+    assert load_img(tmp_path / "p.png", target_size=(3, 2)).size == (2, 3)  # PIL sizes are (w, h)
+    back = array_to_img(pixels.astype(np.float32), scale=False)
+    np.testing.assert_array_equal(np.asarray(back), pixels)
+    with pytest.raises(ValueError, match=r"array_to_img: expected an \(height, width, 1\|3\|4\) array"):
+        array_to_img(np.zeros((4, 4, 2)))
