@@ -21,8 +21,12 @@ import time
 from collections.abc import Callable
 
 
-def _once_ms(f: Callable[[], object]) -> float:
+def _once_ms(f: Callable[[], object], settle: float = 0.0) -> float:
     gc.collect()  # collect outside the timed section so one contender doesn't pay for the other's garbage
+    if settle:
+        # let the previous contender's idle BLAS/OpenMP worker threads stop spinning: on a 2-core
+        # machine a spinning pool of one library halves the speed of the next one
+        time.sleep(settle)
     start = time.perf_counter()
     f()
     return (time.perf_counter() - start) * 1000.0
@@ -36,7 +40,7 @@ def median_ms(f: Callable[[], object], repeats: int = 10, warmup: int = 1) -> fl
 
 
 def paired_ratio(
-    fa: Callable[[], object], fb: Callable[[], object], pairs: int = 10, warmup: int = 1
+    fa: Callable[[], object], fb: Callable[[], object], pairs: int = 10, warmup: int = 1, settle: float = 0.0
 ) -> tuple[float, float, float]:
     """Time ``fa`` and ``fb`` in turn ``pairs`` times; return (median of ms_a/ms_b, median ms_a, median ms_b).
 
@@ -48,20 +52,22 @@ def paired_ratio(
     ratios, times_a, times_b = [], [], []
     for i in range(pairs):
         if i % 2 == 0:
-            ta, tb = _once_ms(fa), _once_ms(fb)
+            ta, tb = _once_ms(fa, settle), _once_ms(fb, settle)
         else:
-            tb, ta = _once_ms(fb), _once_ms(fa)
+            tb, ta = _once_ms(fb, settle), _once_ms(fa, settle)
         ratios.append(ta / tb)
         times_a.append(ta)
         times_b.append(tb)
     return statistics.median(ratios), statistics.median(times_a), statistics.median(times_b)
 
 
-def paired_table(contenders: dict[str, Callable[[], object]], pairs: int = 10, warmup: int = 1) -> dict:
+def paired_table(
+    contenders: dict[str, Callable[[], object]], pairs: int = 10, warmup: int = 1, settle: float = 0.0
+) -> dict:
     """Time several contenders round-robin (rotating who goes first); per-round ms for each.
 
     Returns ``{name: [ms, ...]}`` with one entry per round, so callers can form paired ratios
-    ``median(a[i] / b[i])`` for any two names.
+    ``median(a[i] / b[i])`` for any two names. ``settle`` seconds of sleep precede each timed call.
     """
     names = list(contenders)
     for _ in range(warmup):
@@ -71,7 +77,7 @@ def paired_table(contenders: dict[str, Callable[[], object]], pairs: int = 10, w
     for i in range(pairs):
         shift = i % len(names)
         for name in names[shift:] + names[:shift]:
-            times[name].append(_once_ms(contenders[name]))
+            times[name].append(_once_ms(contenders[name], settle))
     return times
 
 
@@ -95,7 +101,10 @@ def peak_rss_mb(code_or_script: str, args: list[str] | None = None, env: dict | 
         with open(code_or_script) as fh:
             code = fh.read()
         argv = [code_or_script, *(args or [])]
-        code = f"import sys; sys.argv = {argv!r}\n" + code
+        folder = os.path.dirname(os.path.abspath(code_or_script))
+        # run as the script would: its argv, its __file__, its folder importable
+        prefix = f"import sys; sys.argv = {argv!r}; __file__ = {argv[0]!r}; sys.path.insert(0, {folder!r})\n"
+        code = prefix + code
     else:
         code = code_or_script
     proc = subprocess.run(
