@@ -90,12 +90,17 @@ def main() -> None:
             data, target_size=SIZE, batch_size=32, class_mode="binary", seed=0,
             interpolation=args.interpolation, workers=workers, verbose=False, prefetch=prefetch)
         threaded, single = make(None), make(1)
+        augmenting = ImageDataGenerator(rescale=1 / 255, rotation_range=20, zoom_range=0.2,
+                                        horizontal_flip=True).flow_from_directory(
+            data, target_size=SIZE, batch_size=32, class_mode="binary", seed=0,
+            interpolation=args.interpolation, verbose=False)
         files = [f for name in threaded.class_indices for f in list_image_files(os.path.join(data, name))]
         n = len(files)
         times = paired_table({
             "pillow loop": lambda: bare_pillow(files, args.interpolation),
             f"flow_from_directory (workers={threaded.workers})": lambda: one_epoch(threaded),
             "flow_from_directory (workers=1)": lambda: one_epoch(single),
+            "... + rotation, zoom, flip": lambda: one_epoch(augmenting),
         }, pairs=args.pairs)
         a = np.random.default_rng(0).random((256, 256), dtype=np.float32)
         per_batch_ms = float(np.median(times["pillow loop"])) / n * 32

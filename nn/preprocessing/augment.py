@@ -60,23 +60,29 @@ def _fold(index: np.ndarray, size: int, fill_mode: str) -> np.ndarray:
 
 def warp(x: np.ndarray, matrix: np.ndarray, fill_mode: str = "nearest", cval: float = 0.0) -> np.ndarray:
     """Resample ``x`` (H, W, C) at ``matrix @ (row, col, 1)`` for every output pixel, bilinearly."""
-    height, width = x.shape[:2]
-    rows, cols = np.meshgrid(np.arange(height, dtype=np.float64), np.arange(width, dtype=np.float64),
-                             indexing="ij")
-    src_r = matrix[0, 0] * rows + matrix[0, 1] * cols + matrix[0, 2]
-    src_c = matrix[1, 0] * rows + matrix[1, 1] * cols + matrix[1, 2]
-    r0, c0 = np.floor(src_r).astype(np.int64), np.floor(src_c).astype(np.int64)
-    fr, fc = (src_r - r0)[..., None], (src_c - c0)[..., None]
-    out = np.zeros(x.shape, dtype=np.float64)
-    for dr, dc, weight in ((0, 0, (1 - fr) * (1 - fc)), (0, 1, (1 - fr) * fc),
-                           (1, 0, fr * (1 - fc)), (1, 1, fr * fc)):
+    height, width, channels = x.shape
+    m = matrix.astype(np.float32)  # float32 coordinates: exact enough for any image, and half the work
+    rows = np.arange(height, dtype=np.float32)[:, None]
+    cols = np.arange(width, dtype=np.float32)[None, :]
+    src_r = m[0, 0] * rows + m[0, 1] * cols + m[0, 2]
+    src_c = m[1, 0] * rows + m[1, 1] * cols + m[1, 2]
+    r0f, c0f = np.floor(src_r), np.floor(src_c)
+    fr, fc = (src_r - r0f)[..., None], (src_c - c0f)[..., None]
+    r0, c0 = r0f.astype(np.intp), c0f.astype(np.intp)
+    pixels = x.reshape(-1, channels)  # gathering rows of a flat (H*W, C) view is the fastest numpy gather
+
+    def corner(dr: int, dc: int) -> np.ndarray:
         r, c = r0 + dr, c0 + dc
-        sample = x[_fold(r, height, fill_mode), _fold(c, width, fill_mode)]
+        sample = np.take(pixels, _fold(r, height, fill_mode) * width + _fold(c, width, fill_mode), axis=0)
         if fill_mode == "constant":  # neighbours outside the image contribute cval
             inside = ((r >= 0) & (r < height) & (c >= 0) & (c < width))[..., None]
-            sample = np.where(inside, sample, cval)
-        out += weight * sample
-    return out.astype(x.dtype, copy=False)
+            sample = np.where(inside, sample, np.asarray(cval, dtype=sample.dtype))
+        return sample
+
+    top_left, top_right, bottom_left, bottom_right = corner(0, 0), corner(0, 1), corner(1, 0), corner(1, 1)
+    top = top_left + fc * (top_right - top_left)
+    bottom = bottom_left + fc * (bottom_right - bottom_left)
+    return (top + fr * (bottom - top)).astype(x.dtype, copy=False)
 
 
 def apply_transform(x: np.ndarray, params: dict, fill_mode: str = "nearest", cval: float = 0.0) -> np.ndarray:
