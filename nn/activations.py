@@ -24,6 +24,8 @@ import numpy as np
 from autograd.graph import Node
 from autograd.value import Value, vsum
 
+from ._registry import lookup
+
 
 def _node(x: Any) -> Any:
     """Numbers become Values and arrays float32 Tensors, so activations accept raw inputs too."""
@@ -136,12 +138,7 @@ def get(identifier: Any) -> Callable[..., Any]:
     if identifier is None:
         return linear
     if isinstance(identifier, str):
-        key = identifier.lower()
-        if key not in _ACTIVATIONS:
-            raise ValueError(
-                f"activations.get: unknown activation {identifier!r}; known names: {sorted(_ACTIVATIONS)}"
-            )
-        return _ACTIVATIONS[key]
+        return lookup("activations", "activation", _ACTIVATIONS, identifier)
     if callable(identifier):
         return identifier
     raise TypeError(

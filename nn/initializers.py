@@ -22,10 +22,12 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from ._registry import NOT_RESOLVED, resolve
 
 Shape = tuple[int, ...]
 # stddev of a standard normal truncated to [-2, 2]; dividing by it restores the asked-for variance
@@ -288,26 +290,15 @@ def get(identifier: Any) -> Callable[..., np.ndarray]:
         >>> get("he_normal")
         HeNormal(seed=None)
     """
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if isinstance(identifier, Mapping) and "class_name" in identifier:
-        return _lookup(identifier["class_name"])(**dict(identifier.get("config", {})))
-    if isinstance(identifier, str):
-        return _lookup(identifier)()
+    init = resolve(identifier, "initializers", "initializer", Initializer, _CLASSES, _ALIASES, key=_snake)
+    if init is not NOT_RESOLVED:
+        return init
     if callable(identifier):
         return identifier
     raise TypeError(
         f"initializers.get: expected a name, an Initializer or a callable, received "
         f"{type(identifier).__name__} {identifier!r}"
     )
-
-
-def _lookup(name: str) -> type[Initializer]:
-    key = _snake(str(name))
-    key = _ALIASES.get(key, key)
-    if key not in _CLASSES:
-        raise ValueError(f"initializers.get: unknown initializer {name!r}; known names: {sorted(_CLASSES)}")
-    return _CLASSES[key]
 
 
 def _snake(name: str) -> str:

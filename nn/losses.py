@@ -38,8 +38,21 @@ from autograd.graph import Node
 from autograd.tensor import Tensor
 from autograd.value import Value, vsum
 
+from ._loss_inputs import (
+    as_pred,
+    check_labels,
+    check_reduction,
+    has_value,
+    is_values,
+    match_target,
+    reduce_tensor,
+    reduce_values,
+    target_rows,
+    value_rows,
+)
+from ._registry import NOT_RESOLVED, resolve
+
 EPSILON = 1e-7  # Keras's backend epsilon: probabilities are clipped to [EPSILON, 1 - EPSILON]
-REDUCTIONS = ("sum_over_batch_size", "sum", "none")
 
 
 # --- node-generic helpers: the same code runs on Values, Tensors and floats ---------------------
@@ -83,101 +96,18 @@ def _binary_ce_logits(t: Any, z: Any) -> Any:
     return z.relu() - z * t + ((-z.abs()).exp() + 1.0).log()
 
 
-# --- plumbing: Values ------------------------------------------------------------------------------
-def _is_values(y_pred: Any) -> bool:
-    return isinstance(y_pred, (Value, list, tuple))
-
-
-def _value_rows(y: Any) -> tuple[list[list], int]:
-    """Rows along the last axis, and the nesting depth (0: a Value, 1: a flat list, 2: a batch)."""
-    if not isinstance(y, (list, tuple)):
-        return [[y]], 0
-    if y and isinstance(y[0], (list, tuple)):
-        return [list(r) for r in y], 2
-    return [list(y)], 1
-
-
-def _target_rows(y_true: Any, rows: list[list], where: str) -> list[list]:
-    """Targets shaped like the prediction rows (numbers as floats; Values kept as nodes)."""
-    if isinstance(y_true, Value) or (isinstance(y_true, (list, tuple)) and _has_value(y_true)):
-        t_rows, _ = _value_rows(y_true)
-        shape_t, shape_p = [len(r) for r in t_rows], [len(r) for r in rows]
-        if shape_t != shape_p:
-            raise ValueError(f"{where}: y_true has rows of lengths {shape_t}, y_pred {shape_p}")
-        return t_rows
-    t = np.asarray(y_true.data if isinstance(y_true, Node) else y_true, dtype=np.float64)
-    n, width = len(rows), len(rows[0]) if rows else 0
-    if t.size != n * width or any(len(r) != width for r in rows):
-        raise ValueError(
-            f"{where}: y_true has shape {t.shape} but y_pred has {n} rows of {[len(r) for r in rows]} values"
-        )
-    return t.reshape(n, width).tolist()
-
-
-def _has_value(y: list | tuple) -> bool:
-    first = y[0] if y else None
-    return isinstance(first, Value) or (isinstance(first, (list, tuple)) and _has_value(first))
-
-
-def _reduce_values(per_row: list[Value], depth: int, reduction: str, sample_weight: Any) -> Any:
-    if sample_weight is not None:
-        weights = np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), (len(per_row),)).tolist()
-        per_row = [loss * w for loss, w in zip(per_row, weights, strict=True)]
-    if reduction == "none":
-        return per_row if depth == 2 else per_row[0]
-    total = vsum(per_row)
-    return total if reduction == "sum" else total / len(per_row)
-
-
-# --- plumbing: Tensors -----------------------------------------------------------------------------
-def _as_pred(y_pred: Any) -> Tensor:
-    return y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred, dtype=np.float32))
-
-
-def _match_target(y_true: Any, p: Tensor, where: str) -> Any:
-    """Targets as an array (or a Tensor, if it needs gradients) of the predictions' shape and dtype."""
-    if isinstance(y_true, Tensor) and y_true.requires_grad:
-        t = y_true
-    else:
-        t = np.asarray(y_true.data if isinstance(y_true, Node) else y_true)
-        t = t.astype(p.dtype, copy=False) if t.dtype != p.dtype else t
-    received = t.shape
-    if t.ndim == p.ndim - 1 and p.shape[-1] == 1:  # Keras: (N,) targets for (N, 1) predictions
-        t = t.reshape(*t.shape, 1)
-    elif t.ndim == p.ndim + 1 and t.shape[-1] == 1:
-        t = t.reshape(t.shape[:-1])
-    if t.shape != p.shape:
-        raise ValueError(f"{where}: y_true has shape {received} but y_pred has shape {p.shape} (must match)")
-    return t
-
-
-def _reduce_tensor(per_sample: Tensor, reduction: str, sample_weight: Any) -> Tensor:
-    if sample_weight is not None:
-        per_sample = per_sample * np.asarray(sample_weight, dtype=per_sample.dtype).reshape(
-            np.shape(sample_weight) + (1,) * (per_sample.ndim - np.ndim(sample_weight))
-        )
-    if reduction == "none":
-        return per_sample
-    return per_sample.sum() if reduction == "sum" else per_sample.mean()
-
-
-def _check_reduction(reduction: str, where: str) -> None:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{where}: reduction must be one of {list(REDUCTIONS)}, received {reduction!r}")
-
-
 # --- the two shapes of loss: elementwise (mean over the last axis) and cross-entropy ---------------
 def _elementwise(where: str, fn: Callable, y_true: Any, y_pred: Any, reduction: str, weight: Any) -> Any:
-    _check_reduction(reduction, where)
-    if _is_values(y_pred):
-        rows, depth = _value_rows(y_pred)
-        t_rows = _target_rows(y_true, rows, where)
+    check_reduction(reduction, where)
+    if is_values(y_pred):
+        rows, depth = value_rows(y_pred)
+        t_rows = target_rows(y_true, rows, where)
         per_row = [vsum([fn(t, p) for t, p in zip(tr, pr, strict=True)]) / len(pr)
                    for tr, pr in zip(t_rows, rows, strict=True)]
-        return _reduce_values(per_row, depth, reduction, weight)
-    p = _as_pred(y_pred)
-    e = fn(_match_target(y_true, p, where), p)
-    return _reduce_tensor(e.mean(axis=-1) if e.ndim else e, reduction, weight)
+        return reduce_values(per_row, depth, reduction, weight)
+    p = as_pred(y_pred)
+    e = fn(match_target(y_true, p, where), p)
+    return reduce_tensor(e.mean(axis=-1) if e.ndim else e, reduction, weight)
 
 
 def mean_squared_error(y_true: Any, y_pred: Any, reduction: str = "sum_over_batch_size",
@@ -199,7 +129,7 @@ def mean_absolute_error(y_true: Any, y_pred: Any, reduction: str = "sum_over_bat
 
 def _hinge_targets(y_true: Any) -> Any:
     """Keras: 0/1 labels become -1/+1; -1/+1 labels pass through."""
-    if isinstance(y_true, Node) or (isinstance(y_true, (list, tuple)) and _has_value(y_true)):
+    if isinstance(y_true, Node) or (isinstance(y_true, (list, tuple)) and has_value(y_true)):
         return y_true
     t = np.asarray(y_true, dtype=np.float64)
     return 2.0 * t - 1.0 if np.all((t == 0) | (t == 1)) else t
@@ -233,11 +163,11 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
     """
     where = "binary_crossentropy"
     fused = reduction == "sum_over_batch_size" and sample_weight is None
-    if from_logits and fused and not _is_values(y_pred):
+    if from_logits and fused and not is_values(y_pred):
         from autograd.functional import sigmoid_binary_cross_entropy
 
-        p = _as_pred(y_pred)
-        return sigmoid_binary_cross_entropy(p, _match_target(y_true, p, where))  # fused and stable
+        p = as_pred(y_pred)
+        return sigmoid_binary_cross_entropy(p, match_target(y_true, p, where))  # fused and stable
     fn = _binary_ce_logits if from_logits else _binary_ce
     return _elementwise(where, fn, y_true, y_pred, reduction, sample_weight)
 
@@ -255,16 +185,16 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
         0.6931
     """
     where = "categorical_crossentropy"
-    _check_reduction(reduction, where)
-    if _is_values(y_pred):
-        rows, depth = _value_rows(y_pred)
-        t_rows = _target_rows(y_true, rows, where)
+    check_reduction(reduction, where)
+    if is_values(y_pred):
+        rows, depth = value_rows(y_pred)
+        t_rows = target_rows(y_true, rows, where)
         per_row = [_row_ce(tr, pr, from_logits) for tr, pr in zip(t_rows, rows, strict=True)]
-        return _reduce_values(per_row, depth, reduction, sample_weight)
-    p = _as_pred(y_pred)
+        return reduce_values(per_row, depth, reduction, sample_weight)
+    p = as_pred(y_pred)
     if p.ndim < 1:
         raise ValueError(f"{where}: y_pred needs a class axis, received shape {p.shape}")
-    t = _match_target(y_true, p, where)
+    t = match_target(y_true, p, where)
     if from_logits and reduction == "sum_over_batch_size" and sample_weight is None:
         from autograd.functional import softmax_cross_entropy
 
@@ -273,7 +203,7 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
         log_p = p.log_softmax(axis=-1)
     else:
         log_p = (p / p.sum(axis=-1, keepdims=True)).clip(EPSILON, 1.0 - EPSILON).log()
-    return _reduce_tensor(-(t * log_p).sum(axis=-1), reduction, sample_weight)
+    return reduce_tensor(-(t * log_p).sum(axis=-1), reduction, sample_weight)
 
 
 def _row_ce(t: list, p: list, from_logits: bool) -> Value:
@@ -302,19 +232,19 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
         0.6931
     """
     where = "sparse_categorical_crossentropy"
-    _check_reduction(reduction, where)
-    if _is_values(y_pred):
-        rows, depth = _value_rows(y_pred)
-        labels = _check_labels(y_true, len(rows[0]), where).reshape(-1)
+    check_reduction(reduction, where)
+    if is_values(y_pred):
+        rows, depth = value_rows(y_pred)
+        labels = check_labels(y_true, len(rows[0]), where).reshape(-1)
         if labels.size != len(rows):
             raise ValueError(f"{where}: {labels.size} labels for {len(rows)} rows of predictions")
         eye = np.eye(len(rows[0])).tolist()
         per_row = [_row_ce(eye[k], r, from_logits) for k, r in zip(labels.tolist(), rows, strict=True)]
-        return _reduce_values(per_row, depth, reduction, sample_weight)
-    p = _as_pred(y_pred)
+        return reduce_values(per_row, depth, reduction, sample_weight)
+    p = as_pred(y_pred)
     if p.ndim < 1:
         raise ValueError(f"{where}: y_pred needs a class axis, received shape {p.shape}")
-    labels = _check_labels(y_true, p.shape[-1], where)
+    labels = check_labels(y_true, p.shape[-1], where)
     if labels.size != math.prod(p.shape[:-1]):
         raise ValueError(
             f"{where}: y_true has shape {labels.shape}; expected {p.shape[:-1]} for y_pred of shape {p.shape}"
@@ -326,26 +256,6 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
         return softmax_cross_entropy(p, labels)  # fused, no one-hot needed
     one_hot = np.eye(p.shape[-1], dtype=p.dtype)[labels]
     return categorical_crossentropy(one_hot, p, from_logits, reduction, sample_weight)
-
-
-def _check_labels(y_true: Any, n_classes: int, where: str) -> np.ndarray:
-    """Integer labels in [0, n_classes), else a ValueError naming the first bad one."""
-    labels = np.asarray(y_true.data if isinstance(y_true, Node) else y_true)
-    if labels.dtype.kind == "f":
-        if not np.all(labels == np.round(labels)):
-            bad = labels[labels != np.round(labels)].ravel()[0]
-            raise ValueError(f"{where}: labels must be integer class indices, received {bad!r}")
-        labels = labels.astype(np.int64)
-    elif labels.dtype.kind not in "iub":
-        raise TypeError(f"{where}: labels must be integer class indices, received dtype {labels.dtype}")
-    out_of_range = (labels < 0) | (labels >= n_classes)
-    if np.any(out_of_range):
-        bad = labels[out_of_range].ravel()[0]
-        raise ValueError(
-            f"{where}: label {bad} is out of range for {n_classes} classes (expected integers in "
-            f"[0, {n_classes - 1}]; y_pred's last axis is the number of classes)"
-        )
-    return labels.astype(np.int64, copy=False)
 
 
 # --- class twins and get() ---------------------------------------------------------------------
@@ -361,7 +271,7 @@ class Loss:
 
     def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None,
                  **kwargs: Any) -> None:
-        _check_reduction(reduction, type(self).__name__)
+        check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
         self.name = name or self.fn.__name__
         self._kwargs = kwargs
@@ -452,21 +362,10 @@ def get(identifier: Any) -> Callable[..., Any]:
         >>> get("bce")
         BinaryCrossentropy(reduction='sum_over_batch_size', name='binary_crossentropy', from_logits=False)
     """
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        return _lookup(identifier["class_name"])(**dict(identifier.get("config", {})))
-    if isinstance(identifier, str):
-        return _lookup(identifier)()
+    known = {*_CLASSES, "mse", "mae", "bce"}
+    loss = resolve(identifier, "losses", "loss", Loss, _CLASSES, _ALIASES, known=known)
+    if loss is not NOT_RESOLVED:
+        return loss
     if callable(identifier):
         return identifier
     raise TypeError(f"losses.get: expected a name, Loss or callable, received {type(identifier).__name__}")
-
-
-def _lookup(name: str) -> type[Loss]:
-    key = str(name).lower()
-    key = _ALIASES.get(key, key)
-    if key not in _CLASSES:
-        known = sorted(set(_CLASSES) | {"mse", "mae", "bce"})
-        raise ValueError(f"losses.get: unknown loss {name!r}; known names: {known}")
-    return _CLASSES[key]

@@ -27,6 +27,8 @@ import numpy as np
 
 from autograd.graph import Node
 
+from ._registry import lookup
+
 
 def as_array(x: Any) -> np.ndarray:
     """Numbers of a Tensor, Value, ndarray or (nested) list of Values as a float64 ndarray."""
@@ -167,9 +169,11 @@ _CLASSES: dict[str, Callable[[], Metric]] = {
     "accuracy": Accuracy, "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
 }
-_LOSS_METRICS = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "mean_squared_error": None,
-                 "mean_absolute_error": None, "binary_crossentropy": None, "categorical_crossentropy": None,
-                 "sparse_categorical_crossentropy": None, "hinge": None}
+_LOSS_METRICS = {name: name for name in (
+    "mean_squared_error", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy",
+    "sparse_categorical_crossentropy", "hinge",
+)}
+_LOSS_METRICS.update(mse="mean_squared_error", mae="mean_absolute_error")
 
 
 def get(identifier: Any) -> Metric:
@@ -187,14 +191,8 @@ def get(identifier: Any) -> Metric:
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if isinstance(identifier, str):
-        key = identifier.lower()
-        key = "accuracy" if key == "acc" else key
-        if key in _CLASSES:
-            return _CLASSES[key]()
-        if key in _LOSS_METRICS:
-            return Metric(_loss_metric(_LOSS_METRICS[key] or key), name=identifier)
-        known = sorted({*_CLASSES, *_LOSS_METRICS})
-        raise ValueError(f"metrics.get: unknown metric {identifier!r}; known names: {known}")
+        make = lookup("metrics", "metric", {**_LOSS_METRICS, **_CLASSES}, identifier, {"acc": "accuracy"})
+        return make() if make in _CLASSES.values() else Metric(_loss_metric(make), name=identifier)
     if callable(identifier):
         return Metric(identifier, getattr(identifier, "__name__", "metric"))
     raise TypeError(f"metrics.get: expected a name, Metric or callable, received {type(identifier).__name__}")

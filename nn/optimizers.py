@@ -28,6 +28,7 @@ import numpy as np
 
 from autograd.graph import Node
 
+from ._registry import NOT_RESOLVED, resolve
 from .module import zero_grads
 
 LearningRate = float | Callable[[int], float]
@@ -411,27 +412,13 @@ def get(identifier: Any) -> Optimizer:
         >>> get("adam").learning_rate
         0.001
     """
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
-        return identifier()
-    if isinstance(identifier, Mapping) and "class_name" in identifier:
-        return _lookup(identifier["class_name"])(**dict(identifier.get("config", {})))
-    if isinstance(identifier, str):
-        return _lookup(identifier)()
+    optimizer = resolve(identifier, "optimizers", "optimizer", Optimizer, _OPTIMIZERS)
+    if optimizer is not NOT_RESOLVED:
+        return optimizer
     raise TypeError(
         f"optimizers.get: expected a name, an Optimizer class or instance, or a config dict; "
         f"received {type(identifier).__name__} {identifier!r}"
     )
-
-
-def _lookup(name: str) -> type[Optimizer]:
-    try:
-        return _OPTIMIZERS[str(name).lower()]
-    except KeyError:
-        raise ValueError(
-            f"optimizers.get: unknown optimizer {name!r}; known names: {sorted(_OPTIMIZERS)}"
-        ) from None
 
 
 def _zeros_like(data: Any) -> Any:
