@@ -11,9 +11,11 @@ Both are Keras ``PyDataset``-style sequences that ``Sequential.fit`` can rely on
 With ``prefetch`` (the default for folders), asking for batch ``i`` also starts decoding batch ``i + 1``
 on a background thread, so reading overlaps the training step; the batches are the same either way.
 
-Randomness never touches global state: the shuffle of epoch ``e`` comes from ``(seed, e)`` and the
+Randomness is local to the iterator: the shuffle of epoch ``e`` comes from ``(seed, e)`` and the
 augmentation of sample ``j`` in epoch ``e`` from ``(seed, e, j)``, so ``it[i]`` is reproducible, does not
-depend on the order batches are asked for, and can be computed on several threads at once.
+depend on the order batches are asked for, and can be computed on several threads at once. With
+``seed=None`` the seed is one draw from numpy's global generator, so ``np.random.seed(...)`` makes runs
+repeatable, as in Keras.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class Iterator:
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.seed = seed
-        self._base_seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy)
+        self._base_seed = int(seed) if seed is not None else int(np.random.randint(2**62))
         self.epoch = 0
         self.workers = default_workers() if workers is None else max(1, int(workers))
         self.prefetch = bool(prefetch)

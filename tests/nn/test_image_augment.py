@@ -160,3 +160,12 @@ def test_preprocessing_function_must_keep_the_shape():
     gen = ImageDataGenerator(preprocessing_function=lambda x: x[:2])
     with pytest.raises(ValueError, match=r"preprocessing_function must return an image of the shape"):
         gen.flow(np.zeros((3, 4, 4, 3)), batch_size=2)[0]
+
+
+def test_seed_none_follows_numpys_global_seed():
+    x, y = _arrays(20)
+    np.random.seed(11)
+    a = ImageDataGenerator().flow(x, y)
+    np.random.seed(11)
+    b = ImageDataGenerator().flow(x, y)
+    np.testing.assert_array_equal(a.index_array, b.index_array)
