@@ -10,6 +10,9 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
+from functools import reduce
+from itertools import repeat
+from operator import add
 from typing import Any
 
 from .anomaly import _anomaly, check_backward
@@ -115,7 +118,9 @@ class Node:
         """The nodes this one was computed from (constants are left out)."""
         return tuple(x for x in self._inputs if isinstance(x, Node))
 
-    def backward(self, grad: Any = None, create_graph: bool = False, retain_graph: bool | None = None) -> None:
+    def backward(
+        self, grad: Any = None, create_graph: bool = False, retain_graph: bool | None = None
+    ) -> None:
         """Backpropagate from this node: every node upstream gets ``.grad += d(self)/d(node)``."""
         backprop(self, grad, create_graph=create_graph, retain_graph=retain_graph)
 
@@ -160,29 +165,33 @@ def topological_order(root: Node, allow_freed: bool = False) -> list[Node]:
         ['a', '*']
     """
     order: list[Node] = []
-    visited: set[Node] = set()  # nodes hash by identity
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    visited: set[Node] = {root}  # nodes hash by identity
+    # each stack entry is a node and an iterator over its inputs: a node is placed once its
+    # iterator runs out, i.e. after everything it depends on
+    stack = [(root, iter(_inputs_of(root, allow_freed)))]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
+        node, inputs = stack[-1]
+        for x in inputs:
+            if isinstance(x, Node) and x not in visited:
+                visited.add(x)
+                stack.append((x, iter(_inputs_of(x, allow_freed))))
+                break
+        else:
+            stack.pop()
             order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))  # come back once its inputs are placed
-        inputs = node._inputs
-        if inputs is None and allow_freed:
-            inputs = ()
-        elif inputs is None:
+    return order
+
+
+def _inputs_of(node: Node, allow_freed: bool) -> tuple:
+    inputs = node._inputs
+    if inputs is None:
+        if not allow_freed:
             raise RuntimeError(
                 f"backward: the graph through '{node.op}' was already freed by an earlier backward(); "
                 "pass retain_graph=True to the first backward() to backpropagate through it again"
             )
-        for x in inputs:
-            if isinstance(x, Node) and x not in visited:
-                stack.append((x, False))
-    return order
+        return ()
+    return inputs
 
 
 Step = tuple  # (node, gradient, [(input node, amount added)])
@@ -206,20 +215,30 @@ def backprop(
     ``retain_graph`` (default: ``create_graph``).
     """
     order = topological_order(root)
-    pending: dict[Node, Any] = {root: root._seed_grad(grad)}
+    # one bucket per node that wants a gradient, holding what each consumer sends it; gradients
+    # for constants and for nodes that need none are dropped into `sink`
+    buckets: dict[Node, list] = {node: [] for node in order if node.requires_grad}
+    buckets[root] = [root._seed_grad(grad)]
+    take, bucket_of, sink = buckets.pop, buckets.get, []
     result: dict[Node, Any] = {}
+    # with plain floats, a node whose gradient is exactly 0 sends 0 * (finite derivative) = 0
+    # upstream: skip it (a dead ReLU or a satisfied hinge margin cuts off its whole subgraph)
+    skip_zeros = not create_graph and on_step is None
     previous_mode = _mode.enabled
     _mode.enabled = create_graph  # rules record a graph only when asked to
     try:
         for node in reversed(order):
-            g = pending.pop(node, None)
-            if g is None:
+            bucket = take(node, None)
+            if not bucket:
+                if bucket is not None and not node._broadcasts:
+                    result[node] = 0.0  # a scalar cut off by zero gradients: its gradient is 0
                 continue
+            g = bucket[0] if len(bucket) == 1 else reduce(add, bucket)  # accumulate: several consumers
             result[node] = g
             if store:
                 node._store_grad(g, create_graph)
             op = node._op
-            if op is None:
+            if op is None or (skip_zeros and g.__class__ is float and g == 0.0):
                 if on_step is not None:
                     on_step(node, g, [])
                 continue
@@ -237,18 +256,27 @@ def backprop(
                 input_grads = op.backward(g, out, *args)
             if _anomaly.enabled:
                 check_backward(node, input_grads)
-            amounts = [] if on_step is not None else None
-            for x, xg in zip(inputs, input_grads):
-                if xg is None or not isinstance(x, Node) or not x.requires_grad:
-                    continue
-                if x._broadcasts:
-                    xg = x._fit_grad(xg)
-                before = pending.get(x)
-                pending[x] = xg if before is None else before + xg
-                if amounts is not None:
-                    amounts.append((x, xg))
+            if node._broadcasts:
+                # array ops: undo broadcasting per input and keep one running sum (arrays are big)
+                sent = []
+                for x, xg in zip(inputs, input_grads, strict=False):
+                    if xg is not None and isinstance(x, Node) and x.requires_grad:
+                        xg = x._fit_grad(xg)
+                        xbucket = bucket_of(x)
+                        if xbucket:
+                            xbucket[0] = xbucket[0] + xg
+                        else:
+                            xbucket.append(xg)
+                        sent.append((x, xg))
+            else:
+                # scalar ops (one per neuron can have hundreds of inputs): drop each gradient
+                # into its input's bucket in one C-level pass; constants' gradients go to the sink
+                list(map(list.append, map(bucket_of, inputs, repeat(sink)), input_grads))
+                sink.clear()
+                if on_step is not None:
+                    sent = [(x, xg) for x, xg in zip(inputs, input_grads, strict=False) if x in buckets]
             if on_step is not None:
-                on_step(node, g, amounts)
+                on_step(node, g, sent)
     finally:
         _mode.enabled = previous_mode
     if not (create_graph if retain_graph is None else retain_graph):
@@ -284,7 +312,7 @@ def grad(
     ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     seeds = grad_outputs if isinstance(grad_outputs, (list, tuple)) else [grad_outputs] * len(outs)
     totals: dict[Node, Any] = {}
-    for out, seed in zip(outs, seeds):
+    for out, seed in zip(outs, seeds, strict=False):
         table = backprop(out, seed, create_graph=create_graph, retain_graph=True, store=False)
         for i in ins:
             if i in table:
