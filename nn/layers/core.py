@@ -63,6 +63,7 @@ class Dense(KernelLayer):
         bias_initializer: initializer for the bias.
         input_shape: shape of one sample, e.g. ``(784,)``; builds the weights at once.
         name: layer name (default ``dense``, ``dense_1``, ...).
+        input_dim: Keras 2 spelling of ``input_shape=(input_dim,)`` (``Dense(12, input_dim=8)``).
 
     Example:
         >>> from nn.layers import Dense
@@ -76,7 +77,9 @@ class Dense(KernelLayer):
 
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 input_shape: Any = None, name: str | None = None) -> None:
+                 input_shape: Any = None, name: str | None = None, input_dim: int | None = None) -> None:
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
         super().__init__(units, "units", activation, use_bias, kernel_initializer, bias_initializer,
                          input_shape, name)
         self.units = self.n_out

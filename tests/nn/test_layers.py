@@ -53,6 +53,7 @@ def test_input_shape_builds_at_once():
     layer = Dense(3, input_shape=(5,))
     assert layer.built and layer.kernel.shape == (5, 3)
     assert layer.input_shape == (None, 5) and layer.output_shape == (None, 3)
+    assert Dense(12, input_dim=8).kernel.shape == (8, 12)  # Keras 2 spelling
 
 
 def test_glorot_uniform_kernel_is_bounded_and_spread():
