@@ -90,8 +90,11 @@ class Module:
         raise TypeError(f"{type(self).__name__}: a Module subclass must define forward(...)")
 
     # --- the attribute walk (iterative: deep containers never hit the recursion limit) ----------
-    def _walk(self) -> Iterator[tuple[str, str, Any]]:
-        """Yield ``(kind, dotted name, object)`` for kind in "module", "param", "buffer", in order."""
+    def _walk(self, descend: bool = True) -> Iterator[tuple[str, str, Any]]:
+        """Yield ``(kind, dotted name, object)`` for kind in "module", "param", "buffer", in order.
+
+        With ``descend=False`` sub-modules are reported but not entered (``named_children``).
+        """
         seen: set[int] = set()  # ids of modules and nodes already reported
         stack: list[tuple[str, Any]] = [("", self)]
         while stack:
@@ -102,6 +105,8 @@ class Module:
                     continue
                 seen.add(id(obj))
                 yield "module", prefix, obj
+                if obj is not self and not descend:
+                    continue
                 buffers = set(getattr(obj, "_buffers", ()))
                 for name in getattr(obj, "_buffers", ()):
                     yield "buffer", _join(prefix, name), getattr(obj, name)
@@ -123,6 +128,15 @@ class Module:
     def modules(self) -> Iterator[Module]:
         """This module and every sub-module."""
         return (m for _, m in self.named_modules())
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """``(name, module)`` for the direct sub-modules (inside lists and dicts too), not their own."""
+        walk = self._walk(descend=False)
+        return ((name, m) for kind, name, m in walk if kind == "module" and m is not self)
+
+    def children(self) -> Iterator[Module]:
+        """The direct sub-modules."""
+        return (m for _, m in self.named_children())
 
     def named_parameters(self) -> Iterator[tuple[str, Any]]:
         """``(dotted name, parameter)`` pairs, e.g. ``("layers.0.kernel", tensor)``; shared ones once."""
@@ -224,7 +238,7 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        children = [(k, v) for k, v in vars(self).items() if isinstance(v, Module)]
+        children = list(self.named_children())
         if not children:
             return f"{type(self).__name__}({self.extra_repr()})"
         lines = [f"  ({k}): " + repr(v).replace("\n", "\n  ") for k, v in children]

@@ -170,6 +170,8 @@ class Optimizer:
         missing = [k for k in expected if k not in state and k not in optional]
         unexpected = [k for k in state if k not in expected and k not in optional]
         problems = [f"missing keys {missing}, unexpected keys {unexpected}"] if missing or unexpected else []
+        if unexpected and self.params is None:
+            problems.append("bind the parameters first (bind(model.parameters()), as compile() and fit() do)")
         for k, old in expected.items():
             if k in state and np.shape(state[k]) != old.shape:
                 problems.append(f"'{k}': shape {np.shape(state[k])} in the state, {old.shape} expected")

@@ -70,6 +70,13 @@ def test_zero_grad_sets_value_zero_and_tensor_none():
     assert all(p.grad is None for p in net.parameters() if isinstance(p, Tensor))
 
 
+def test_children_and_repr():
+    net = Net()
+    assert [n for n, _ in net.named_children()] == ["layers.0", "layers.1", "layers.2.head"]
+    assert len(list(net.children())) == 3 and len(list(net.modules())) == 4
+    assert "(layers.2.head): Affine()" in repr(net)
+
+
 def test_train_eval_propagate():
     net = Net()
     assert net.eval() is net
