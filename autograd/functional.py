@@ -214,13 +214,12 @@ class SoftmaxCrossEntropy(Op):
         log_norm = np.log(sums)  # log_softmax = shifted - log_norm
         n = z.shape[0]
         if labels.dtype.kind in "iu":
-            rows = np.arange(n)
-            picked = shifted[rows, labels.reshape(-1)]
-            loss = (log_norm.ravel() - picked).sum() / n
-        else:
-            t = labels.reshape(z.shape)
-            loss = (t * (log_norm - shifted)).sum() / n
-        return np.asarray(loss, dtype=logits.dtype), (probs, shifted - log_norm)
+            picked = shifted[np.arange(n), labels.reshape(-1)]
+            loss = (log_norm.sum() - picked.sum()) / n
+            return np.asarray(loss, dtype=logits.dtype), (probs, None)
+        log_softmax = shifted - log_norm  # kept for the labels' own gradient
+        loss = -(labels.reshape(z.shape) * log_softmax).sum() / n
+        return np.asarray(loss, dtype=logits.dtype), (probs, log_softmax)
 
     @staticmethod
     def backward(g, out, saved, logits, labels):

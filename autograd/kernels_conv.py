@@ -126,10 +126,15 @@ def conv2d_backward(g, cols, x, kernel, strides, padding, need_x, need_kernel, n
 
 
 # --- pooling ----------------------------------------------------------------------------------
+def _lowest(dtype: np.dtype) -> float:
+    """A padding value no real cell loses to: -inf for floats, the minimum for integer images."""
+    return -np.inf if np.dtype(dtype).kind == "f" else np.iinfo(dtype).min
+
+
 def max_pool_forward(x, pool, strides, padding):
     """y[n, p, q, c] = max over the window at (p, q); separable: max along H first, then along W."""
     oh, ow, pads_h, pads_w = geometry(x.shape, pool, strides, padding)
-    xp = pad_hw(x, pads_h, pads_w, fill=-np.inf)  # padding never wins a max (Keras)
+    xp = pad_hw(x, pads_h, pads_w, fill=_lowest(x.dtype))  # padding never wins a max (Keras)
     sh, sw = strides
     rows = xp[:, 0:sh * (oh - 1) + 1:sh]
     rows = rows.copy() if pool[0] == 1 else np.maximum(rows, xp[:, 1:1 + sh * (oh - 1) + 1:sh])
@@ -149,7 +154,7 @@ def max_pool_backward(g, y, x, pool, strides, padding):
     ``taken`` mask so a tie has exactly one winner.
     """
     oh, ow, pads_h, pads_w = geometry(x.shape, pool, strides, padding)
-    xp = pad_hw(x, pads_h, pads_w, fill=-np.inf)
+    xp = pad_hw(x, pads_h, pads_w, fill=_lowest(x.dtype))
     overlap = pool[0] > strides[0] or pool[1] > strides[1]
     # calloc'd zeros cost nothing extra for big arrays; cells outside every window stay 0
     dxp = np.zeros(xp.shape, dtype=g.dtype)
@@ -159,9 +164,9 @@ def max_pool_backward(g, y, x, pool, strides, padding):
     for k, (i, j) in enumerate(offsets):
         np.equal(window(xp, i, j, oh, ow, strides), y, out=hit)
         if k:
-            hit &= ~taken
+            np.greater(hit, taken, out=hit)  # hit and not taken, without allocating ~taken
         if k < len(offsets) - 1:
-            taken |= hit
+            np.logical_or(taken, hit, out=taken)
         view = window(dxp, i, j, oh, ow, strides)
         if overlap:
             view += g * hit

@@ -163,11 +163,11 @@ def steppers(key):
     e = EngineNet(key, h)
     t = make_torch(key, h)
     xt, yt = torch_batch(x, y)
-    first = {"stepgrad": e.step(x, y), "torch": t(xt, yt), "numpy": h.step(x.copy(), y)}
+    first = {"stepgrad": e.step(x, y), "torch": t(xt, yt), "numpy": h.step(x, y)}
     if max(first.values()) - min(first.values()) > 1e-3 * max(1.0, abs(first["numpy"])):
         raise RuntimeError(f"bench_tensor: first losses disagree for ({key}): {first}")
     return {"stepgrad": lambda: e.step(x, y), "torch": lambda: t(xt, yt),
-            "numpy": lambda: h.step(x.copy(), y)}
+            "numpy": lambda: h.step(x, y)}
 
 
 def rss_child(engine, key="c", steps=3):
@@ -175,7 +175,7 @@ def rss_child(engine, key="c", steps=3):
     x, y = make_data(key)
     h = make_hand(key)
     if engine == "numpy":
-        run = lambda: h.step(x.copy(), y)
+        run = lambda: h.step(x, y)
     elif engine == "torch":
         step, (xt, yt) = make_torch(key, h), torch_batch(x, y)
         h.params = h.opt = None  # the torch copy of the weights is what runs
