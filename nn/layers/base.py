@@ -127,14 +127,11 @@ class Layer(Module):
         This is how ``Sequential`` sizes its layers for ``summary()`` before any data arrives.
         """
         input_shape = as_shape(input_shape, self._where)
-        self._check_and_build(input_shape)
-        return self.compute_output_shape(input_shape)
-
-    def _check_and_build(self, input_shape: tuple) -> None:
         self._check_input_shape(input_shape)
         if not self.built:
             self.build(input_shape)
             self.built, self._build_input_shape = True, input_shape  # also for builds that skip super()
+        return self.compute_output_shape(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> tuple:
         """The output's full shape for inputs of ``input_shape`` (identity by default)."""
@@ -143,7 +140,7 @@ class Layer(Module):
     def __call__(self, inputs: Any, training: bool | None = None) -> Tensor:
         """Convert ``inputs`` to a float32 Tensor, check its shape, build once, then ``forward``."""
         x = as_tensor(inputs, self._where)
-        self._check_and_build(x.shape)
+        self.maybe_build(x.shape)  # also checks that the output is non-empty, naming this layer
         if self.uses_training and training is not None:
             return super().__call__(x, training=training)
         return super().__call__(x)

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd import Tensor
 from nn.layers import AveragePooling2D, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D
@@ -49,6 +51,22 @@ def test_pooling_strides_default_to_pool_size():
     assert AveragePooling2D(3, strides=1).strides == (1, 1)
     assert MaxPooling2D(2).compute_output_shape((None, 75, 75, 8)) == (None, 37, 37, 8)
     assert MaxPooling2D(2, padding="same").compute_output_shape((None, 75, 75, 8)) == (None, 38, 38, 8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(h=st.integers(1, 9), w=st.integers(1, 9), kh=st.integers(1, 4), kw=st.integers(1, 4),
+       sh=st.integers(1, 3), sw=st.integers(1, 3), padding=st.sampled_from(["valid", "same"]),
+       kind=st.sampled_from([Conv2D, MaxPooling2D, AveragePooling2D]))
+def test_windowed_output_shape_matches_the_kernels(h, w, kh, kw, sh, sw, padding, kind):
+    args = (2, (kh, kw)) if kind is Conv2D else ((kh, kw),)
+    layer = kind(*args, strides=(sh, sw), padding=padding)
+    x = rand(1, h, w, 2)
+    fits = padding == "same" or (h >= kh and w >= kw)
+    if not fits:
+        with pytest.raises(ValueError, match="smaller than the window"):
+            layer(x)
+        return
+    assert layer(x).shape == layer.compute_output_shape((1, h, w, 2))
 
 
 # --- BatchNormalization ---------------------------------------------------------------------------
