@@ -114,6 +114,11 @@ def mean_squared_error(y_true: Any, y_pred: Any, reduction: str = "sum_over_batc
                        sample_weight: Any = None) -> Any:
     """MSE: ``mean((y_pred - y_true)**2)`` over the last axis, then reduced (see the module docstring).
 
+    Args:
+        y_true, y_pred: targets, then predictions (a Tensor, or Values: see the module docstring).
+        reduction: "sum_over_batch_size" (the mean; default), "sum" or "none" (per-sample losses).
+        sample_weight: optional per-sample weights, applied before the reduction.
+
     Example:
         >>> mean_squared_error([[0.0, 1.0]], Tensor([[1.0, 1.0]])).item()
         0.5
@@ -123,7 +128,17 @@ def mean_squared_error(y_true: Any, y_pred: Any, reduction: str = "sum_over_batc
 
 def mean_absolute_error(y_true: Any, y_pred: Any, reduction: str = "sum_over_batch_size",
                         sample_weight: Any = None) -> Any:
-    """MAE: ``mean(|y_pred - y_true|)`` over the last axis, then reduced."""
+    """MAE: ``mean(|y_pred - y_true|)`` over the last axis, then reduced.
+
+    Args:
+        y_true, y_pred: targets, then predictions (a Tensor, or Values: see the module docstring).
+        reduction: "sum_over_batch_size" (the mean; default), "sum" or "none" (per-sample losses).
+        sample_weight: optional per-sample weights, applied before the reduction.
+
+    Example:
+        >>> mean_absolute_error([[0.0, 2.0]], Tensor([[1.0, 1.0]])).item()
+        1.0
+    """
     return _elementwise("mean_absolute_error", _absolute, y_true, y_pred, reduction, sample_weight)
 
 
@@ -139,13 +154,32 @@ def hinge(y_true: Any, y_pred: Any, reduction: str = "sum_over_batch_size", samp
     """``mean(max(1 - y_true * y_pred, 0))``, y_true in {-1, 1} (0/1 labels are converted, as Keras does).
 
     With scores from a linear output this is the SVM max-margin loss of micrograd's moons demo.
+
+    Args:
+        y_true, y_pred: targets, then predictions (a Tensor, or Values: see the module docstring).
+        reduction: "sum_over_batch_size" (the mean; default), "sum" or "none" (per-sample losses).
+        sample_weight: optional per-sample weights, applied before the reduction.
+
+    Example:
+        >>> hinge([1, 0], Tensor([0.5, -2.0])).item()          # (0.5 + 0) / 2
+        0.25
     """
     return _elementwise("hinge", _hinge, _hinge_targets(y_true), y_pred, reduction, sample_weight)
 
 
 def squared_hinge(y_true: Any, y_pred: Any, reduction: str = "sum_over_batch_size",
                   sample_weight: Any = None) -> Any:
-    """``mean(max(1 - y_true * y_pred, 0)**2)``, y_true in {-1, 1} (0/1 converted)."""
+    """``mean(max(1 - y_true * y_pred, 0)**2)``, y_true in {-1, 1} (0/1 converted).
+
+    Args:
+        y_true, y_pred: targets, then predictions (a Tensor, or Values: see the module docstring).
+        reduction: "sum_over_batch_size" (the mean; default), "sum" or "none" (per-sample losses).
+        sample_weight: optional per-sample weights, applied before the reduction.
+
+    Example:
+        >>> squared_hinge([1, -1], Tensor([0.5, -2.0])).item()   # (0.25 + 0) / 2
+        0.125
+    """
     t = _hinge_targets(y_true)
     return _elementwise("squared_hinge", _squared_hinge, t, y_pred, reduction, sample_weight)
 
@@ -156,6 +190,12 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
 
     With ``from_logits=True``, y_pred are scores z and the stable ``max(z, 0) - z t + log(1 + e**-|z|)``
     is used (Tensors: ``autograd.functional.sigmoid_binary_cross_entropy``).
+
+    Args:
+        y_true, y_pred: targets, then predictions (a Tensor, or Values: see the module docstring).
+        reduction: "sum_over_batch_size" (the mean; default), "sum" or "none" (per-sample losses).
+        sample_weight: optional per-sample weights, applied before the reduction.
+        from_logits: True when y_pred are raw scores rather than probabilities.
 
     Example:
         >>> round(binary_crossentropy([[1.0]], Tensor([[0.0]])).item(), 3)   # -log(1e-7), not inf
@@ -179,6 +219,12 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
     Probabilities are first normalised to sum to 1 and clipped to [1e-7, 1 - 1e-7], as Keras does.
     With ``from_logits=True``, ``log p = log_softmax(z)`` (stable; Tensors use the fused
     ``autograd.functional.softmax_cross_entropy``).
+
+    Args:
+        y_true, y_pred: targets, then predictions (a Tensor, or Values: see the module docstring).
+        reduction: "sum_over_batch_size" (the mean; default), "sum" or "none" (per-sample losses).
+        sample_weight: optional per-sample weights, applied before the reduction.
+        from_logits: True when y_pred are raw scores rather than probabilities.
 
     Example:
         >>> round(categorical_crossentropy([[0, 1]], Tensor([[0.5, 0.5]])).item(), 4)   # log 2
@@ -226,6 +272,12 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     """Categorical cross-entropy with integer class labels: ``-log p[label]`` per sample.
 
     Labels must be integers in [0, number of classes); others raise a ValueError naming them.
+
+    Args:
+        y_true, y_pred: targets, then predictions (a Tensor, or Values: see the module docstring).
+        reduction: "sum_over_batch_size" (the mean; default), "sum" or "none" (per-sample losses).
+        sample_weight: optional per-sample weights, applied before the reduction.
+        from_logits: True when y_pred are raw scores rather than probabilities.
 
     Example:
         >>> round(sparse_categorical_crossentropy([1], Tensor([[0.5, 0.5]])).item(), 4)
