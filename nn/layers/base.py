@@ -251,7 +251,10 @@ class Layer(Module):
         return f"{type(self).__name__}(name={self.name!r}{', ' + extra if extra else ''})"
 
 
-def resolve_activation(activation: Any) -> tuple[Callable[[Tensor], Tensor], str]:
+def resolve_activation(activation: Any, where: str) -> tuple[Callable[[Tensor], Tensor], str]:
     """``(function, name)`` for a name ("relu", ...), a callable or None (linear): ``activations.get``."""
-    fn = activations.get(activation)
+    try:
+        fn = activations.get(activation)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{where}: {error}") from None  # say which layer was given the bad name
     return fn, activations.serialize(fn) or getattr(fn, "__name__", type(fn).__name__)

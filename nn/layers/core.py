@@ -23,7 +23,7 @@ class KernelLayer(Layer):
             raise ValueError(f"{self._where}: {n_out_arg} must be a positive integer, "
                              f"received {n_out_arg}={n_out!r}")
         self.n_out = int(n_out)
-        self.activation, self.activation_name = resolve_activation(activation)
+        self.activation, self.activation_name = resolve_activation(activation, self._where)
         self.use_bias = bool(use_bias)
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.kernel: Tensor | None = None
@@ -183,7 +183,7 @@ class Activation(Layer):
 
     def __init__(self, activation: Any, input_shape: Any = None, name: str | None = None) -> None:
         super().__init__(name=name, input_shape=input_shape)
-        self.activation, self.activation_name = resolve_activation(activation)
+        self.activation, self.activation_name = resolve_activation(activation, self._where)
         self._build_if_declared()
 
     def forward(self, x: Tensor) -> Tensor:

@@ -250,5 +250,7 @@ def test_input_smaller_than_the_window():
 
 
 def test_unknown_activation_name_is_an_error():
-    with pytest.raises(ValueError, match="swishy"):
+    with pytest.raises(ValueError, match=r"Dense 'dense\w*': .*unknown activation 'swishy'.*known.*'relu'"):
         Dense(2, activation="swishy")
+    with pytest.raises(TypeError, match=r"Activation 'activation\w*': .*received int 3"):
+        Activation(3)
