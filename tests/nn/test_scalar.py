@@ -72,3 +72,13 @@ def test_bad_inputs_raise_with_the_received_value():
         MLP(2, 3)
     with pytest.raises(ValueError, match="tanhh"):
         Neuron(2, activation="tanhh")
+
+
+def test_state_dict_round_trip_between_value_models():
+    a, b = MLP(2, [4, 1], seed=1), MLP(2, [4, 1], seed=2)
+    x = [0.5, -0.25]
+    assert a(x).data != b(x).data
+    b.load_state_dict(a.state_dict())
+    assert a(x).data == b(x).data
+    with pytest.raises(ValueError, match="layers.1.neurons.0.w.4"):
+        MLP(2, [4, 1], seed=0).load_state_dict(MLP(2, [5, 1], seed=0).state_dict())
