@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograd import Tensor
-from nn import layers
+from nn import Module, layers
 from nn.layers import Activation, Conv2D, Dense, Dropout, Flatten, Input, MaxPooling2D
 from nn.layers.base import snake_case
 
@@ -116,6 +116,21 @@ def test_get_and_set_weights_in_keras_order():
     np.testing.assert_array_equal(layer.kernel.numpy(), 1.0)  # nothing was set
     with pytest.raises(ValueError, match="expected 2 arrays"):
         layer.set_weights([np.zeros((3, 2))])
+
+
+def test_dotted_names_through_a_module_holding_layers():
+    class Stack(Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = [Dense(4, input_shape=(3,)), layers.BatchNormalization(), Dense(1)]
+
+    model = Stack()
+    model.layers[1](model.layers[0](np.ones((2, 3))))
+    assert [name for name, _ in model.named_parameters()] == [
+        "layers.0.kernel", "layers.0.bias", "layers.1.gamma", "layers.1.beta"]  # layers.2 is not built yet
+    assert {"layers.1.moving_mean", "layers.1.moving_variance"} <= set(model.state_dict())
+    model.eval()
+    assert not any(layer.training for layer in model.layers)
 
 
 def test_count_params_before_build_raises_for_weighted_layers_only():

@@ -80,6 +80,17 @@ def test_batchnorm_training_uses_batch_statistics_and_updates_moving_ones():
     np.testing.assert_allclose(bn.moving_variance.numpy(), 0.99 + 0.01 * x.var(axis=0), rtol=1e-5)
 
 
+def test_batchnorm_on_another_axis():
+    x = rand(16, 3, 5) * np.float32([1, 4, 9])[:, None]  # channels on axis 1
+    bn = BatchNormalization(axis=1, momentum=0.0)  # momentum 0: the moving statistics become the batch's
+    y = bn(x).numpy()
+    assert bn.gamma.shape == (3,)
+    np.testing.assert_allclose(y.mean(axis=(0, 2)), 0, atol=1e-5)
+    np.testing.assert_allclose(bn.moving_variance.numpy(), x.var(axis=(0, 2)), rtol=1e-4)
+    bn.eval()
+    np.testing.assert_allclose(bn(x).numpy(), y, rtol=1e-4, atol=1e-5)  # same statistics, same output
+
+
 def test_batchnorm_eval_uses_moving_statistics_and_leaves_them_alone():
     bn = BatchNormalization(input_shape=(4, 4, 2))
     bn.moving_mean.data[:] = [1.0, -1.0]
