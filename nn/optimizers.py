@@ -173,8 +173,13 @@ class Optimizer:
         if unexpected and self.params is None:
             problems.append("bind the parameters first (bind(model.parameters()), as compile() and fit() do)")
         for k, old in expected.items():
-            if k in state and np.shape(state[k]) != old.shape:
-                problems.append(f"'{k}': shape {np.shape(state[k])} in the state, {old.shape} expected")
+            if k not in state:
+                continue
+            new = np.asarray(state[k])
+            if new.shape != old.shape:
+                problems.append(f"'{k}': shape {new.shape} in the state, {old.shape} expected")
+            elif new.dtype.kind not in "biuf":
+                problems.append(f"'{k}': dtype {new.dtype} is not numeric")
         if problems:
             raise ValueError(f"{name}: " + "; ".join(problems) + " (nothing was loaded)")
         self.iterations = int(np.asarray(state["iterations"]))

@@ -152,7 +152,10 @@ def test_load_state_dict_all_or_nothing():
     del bad["v.0"]
     with pytest.raises(ValueError, match="missing keys"):
         opt.load_state_dict(bad)
+    with pytest.raises(ValueError, match="'m.0': dtype <U1 is not numeric"):
+        opt.load_state_dict(dict(before, **{"iterations": np.array(5), "m.0": np.array(["a", "b"])}))
     assert opt.iterations == 1
+    np.testing.assert_array_equal(opt.state["m"][0], before["m.0"])
 
 
 TORCH_CASES = {
