@@ -1,0 +1,299 @@
+"""``stepgrad train [DIR]`` and ``stepgrad predict WEIGHTS IMAGE...``: the seed's pipeline as a command.
+
+``train`` runs section 4 of the seed document on a folder of class sub-folders: ``ImageDataGenerator``
+with a validation split -> ``flow_from_directory`` -> the seed's CNN scaled to the image size ->
+``compile('adam', binary or categorical cross-entropy)`` -> ``fit``. Without DIR it writes the embedded
+UCI digits out as an image folder and trains on that. The output folder gets ``weights.npz``,
+``model.json`` (what ``predict`` needs to rebuild the network), ``history.csv`` and ``curves.png``.
+
+Example (shell):
+    stepgrad train                       # digits, about a minute on 2 cores
+    stepgrad train photos/ --image-size 64 --epochs 10 --out run1
+    stepgrad predict run1/weights.npz photos/cats/1.jpg
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DIGITS_IMAGE_SIZE = 24  # defaults for the embedded digits, measured to reach >= 95% in well under 2 min
+DIGITS_EPOCHS = 4
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".gif")
+
+
+class CLIError(Exception):
+    """A problem with the user's input: printed as ``stepgrad <command>: <message>``, exit code 2."""
+
+
+def build_model(image_size: int, channels: int, num_classes: int, dense_units: int | None = None,
+                seed: int | None = None):
+    """The seed's CNN (section 4.2) scaled to ``image_size``: same shape, fewer blocks when images are small.
+
+    Conv32-Pool-Conv64-Pool-(Conv128-Pool when the feature map is still at least 8 pixels wide)-Flatten-
+    Dense-Dense. The last layer is ``Dense(1, sigmoid)`` for two classes, ``Dense(K, softmax)`` otherwise.
+
+    Example:
+        >>> model = build_model(150, 3, 2)              # exactly the seed's model
+        >>> model.count_params()
+        19034177
+
+    Args:
+        image_size: height and width of the (square) input images; at least 14.
+        channels: 1 (grayscale) or 3 (RGB).
+        num_classes: number of classes, at least 2.
+        dense_units: width of the hidden Dense layer (default: the seed's 512 for images of 64 pixels
+            and more, 128 below).
+        seed: seed of the (Glorot uniform) initial weights; None draws fresh ones.
+    """
+    from nn.initializers import GlorotUniform
+    from nn.layers import Conv2D, Dense, Flatten, MaxPooling2D
+    from nn.models import Sequential
+
+    if image_size < 14:
+        raise CLIError(f"--image-size must be at least 14 (two conv+pool blocks), received {image_size}")
+    init = GlorotUniform(seed=seed)  # Keras's default initializer; one seeded instance for all layers
+    shape = (image_size, image_size, channels)
+    layers: list[Any] = [Conv2D(32, (3, 3), activation="relu", input_shape=shape, kernel_initializer=init),
+                         MaxPooling2D(2, 2), Conv2D(64, (3, 3), activation="relu", kernel_initializer=init),
+                         MaxPooling2D(2, 2)]
+    side = ((image_size - 2) // 2 - 2) // 2  # feature-map width after two valid 3x3 convs and 2x2 pools
+    if side >= 8:  # room for the seed's third block (150 -> 17 -> 7 after it)
+        layers += [Conv2D(128, (3, 3), activation="relu", kernel_initializer=init), MaxPooling2D(2, 2)]
+    units = dense_units or (512 if image_size >= 64 else 128)
+    head = (Dense(1, activation="sigmoid", kernel_initializer=init) if num_classes == 2
+            else Dense(num_classes, activation="softmax", kernel_initializer=init))
+    return Sequential([*layers, Flatten(), Dense(units, activation="relu", kernel_initializer=init), head])
+
+
+def write_digits_folder(directory: str | Path, image_size: int = 32) -> Path:
+    """Write the 1797 embedded UCI digits as PNGs, ``directory/<digit>/<index>.png``, upscaled.
+
+    Example:
+        >>> import tempfile
+        >>> folder = write_digits_folder(tempfile.mkdtemp(), image_size=16)
+        >>> sorted(p.name for p in folder.iterdir())[:3], len(list((folder / "0").glob("*.png")))
+        (['0', '1', '2'], 178)
+
+    Args:
+        directory: where to write (created if missing).
+        image_size: side of the written images in pixels (bilinear upscaling of the 8x8 originals).
+    """
+    from PIL import Image
+
+    from nn.datasets import load_digits
+
+    images, labels = load_digits()
+    root = Path(directory)
+    for digit in range(10):
+        (root / str(digit)).mkdir(parents=True, exist_ok=True)
+    pixels = np.clip(images * (255.0 / 16.0), 0, 255).astype(np.uint8)
+    for i, (img, label) in enumerate(zip(pixels, labels, strict=True)):
+        big = Image.fromarray(img, mode="L").resize((image_size, image_size), Image.BILINEAR)
+        big.save(root / str(int(label)) / f"{i:04d}.png")
+    return root
+
+
+def check_folder(directory: str | Path) -> list[str]:
+    """The class sub-folders of ``directory`` (sorted); a ``CLIError`` naming the path if unusable."""
+    root = Path(directory)
+    if not root.exists():
+        raise CLIError(f"no such folder: {root}")
+    if not root.is_dir():
+        raise CLIError(f"not a folder: {root} (expected a folder with one sub-folder per class)")
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if len(classes) < 2:
+        raise CLIError(f"{root} has {len(classes)} class sub-folder(s) {classes}; training needs at least 2 "
+                       "(one sub-folder of images per class, e.g. data/train/cats, data/train/dogs)")
+    return classes
+
+
+def _write_history(path: Path, history: dict[str, list[float]]) -> None:
+    keys = list(history)
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["epoch", *keys])
+        for epoch in range(len(history[keys[0]]) if keys else 0):
+            writer.writerow([epoch + 1, *(f"{history[k][epoch]:.6g}" for k in keys)])
+
+
+def _default_out() -> Path:
+    return Path("runs") / time.strftime("%Y%m%d-%H%M%S")
+
+
+def train(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``train`` command; returns the final validation metrics (also printed)."""
+    import autograd
+    from nn.optimizers import Adam
+    from nn.preprocessing.image import ImageDataGenerator
+
+    np.random.seed(args.seed)  # fit's shuffling draws from numpy's global generator
+    tmp = None
+    if args.directory is None:
+        tmp = tempfile.TemporaryDirectory(prefix="stepgrad-digits-")
+        source = write_digits_folder(Path(tmp.name) / "digits", image_size=32)
+        print(f"No DIR given: wrote the 1797 embedded UCI digits as 32x32 PNGs to {source}")
+        image_size = args.image_size or DIGITS_IMAGE_SIZE
+        epochs = args.epochs or DIGITS_EPOCHS
+        color_mode = args.color_mode or "grayscale"
+    else:
+        source = Path(args.directory)
+        image_size = args.image_size or 150
+        epochs = args.epochs or 10
+        color_mode = args.color_mode or "rgb"
+    try:
+        classes = check_folder(source)
+        binary = len(classes) == 2
+        datagen = ImageDataGenerator(rescale=1.0 / 255, validation_split=args.validation_split)
+        flow = dict(target_size=(image_size, image_size), color_mode=color_mode, batch_size=args.batch_size,
+                    class_mode="binary" if binary else "categorical", seed=args.seed, classes=classes)
+        train_it = datagen.flow_from_directory(str(source), subset="training", shuffle=True, **flow)
+        val_it = datagen.flow_from_directory(str(source), subset="validation", shuffle=False, **flow)
+        if train_it.samples == 0 or val_it.samples == 0:
+            raise CLIError(f"{source}: found {train_it.samples} training and {val_it.samples} validation "
+                           f"images; need at least one of each (check the folder and --validation-split)")
+        channels = 1 if color_mode == "grayscale" else 3
+        model = build_model(image_size, channels, len(classes), args.dense_units, seed=args.seed)
+        model.compile(optimizer=Adam(learning_rate=args.learning_rate),
+                      loss="binary_crossentropy" if binary else "categorical_crossentropy",
+                      metrics=["accuracy"])
+        model.summary()
+        start = time.perf_counter()
+        history = model.fit(train_it, epochs=epochs, validation_data=val_it, verbose=1)
+        seconds = time.perf_counter() - start
+    except (OSError, ValueError) as err:  # unreadable images, bad folders: say which, no traceback
+        raise CLIError(str(err)) from err
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    logs = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    out = Path(args.out) if args.out else _default_out()
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_weights(str(out / "weights.npz"))
+    config = {"image_size": image_size, "color_mode": color_mode, "classes": classes,
+              "dense_units": args.dense_units, "rescale": 1.0 / 255}
+    (out / "model.json").write_text(json.dumps(config, indent=2))
+    _write_history(out / "history.csv", logs)
+    _save_curves(out / "curves.png", logs)
+    final = {k: v[-1] for k, v in logs.items()}
+    print(f"Trained {epochs} epoch(s) on {train_it.samples} images in {seconds:.1f} s "
+          f"({autograd.__name__} engine, {len(classes)} classes)")
+    print(f"Final validation accuracy: {final.get('val_accuracy', float('nan')):.4f} "
+          f"({val_it.samples} validation images)")
+    print(f"Wrote {out / 'weights.npz'}, {out / 'model.json'}, {out / 'history.csv'}, {out / 'curves.png'}")
+    return final
+
+
+def _save_curves(path: Path, logs: dict[str, list[float]]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # a command-line run has no display: draw off-screen
+    import matplotlib.pyplot as plt
+
+    from nn.plotting import plot_curves
+
+    fig = plot_curves(logs, metrics=[m for m in ("loss", "accuracy") if m in logs] or None)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _load_image(path: Path, image_size: int, color_mode: str) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    if not path.is_file():
+        raise CLIError(f"no such image: {path}")
+    try:
+        with Image.open(path) as img:
+            img = img.convert("L" if color_mode == "grayscale" else "RGB")
+            img = img.resize((image_size, image_size), Image.NEAREST)  # flow_from_directory's default
+            array = np.asarray(img, dtype=np.float32)
+    except (UnidentifiedImageError, OSError) as err:
+        raise CLIError(f"cannot read image {path}: {err}") from err
+    return array[..., None] if array.ndim == 2 else array
+
+
+def predict(args: argparse.Namespace) -> list[tuple[str, str, float]]:
+    """The ``predict`` command; returns ``(image, class, probability)`` per image (also printed)."""
+    weights = Path(args.weights)
+    if weights.is_dir():
+        weights = weights / "weights.npz"
+    config_path = weights.with_name("model.json")
+    if not weights.is_file():
+        raise CLIError(f"no such weights file: {weights}")
+    if not config_path.is_file():
+        raise CLIError(f"{config_path} is missing: predict needs the model.json that train writes beside "
+                       "weights.npz")
+    config = json.loads(config_path.read_text())
+    classes = config["classes"]
+    channels = 1 if config["color_mode"] == "grayscale" else 3
+    model = build_model(config["image_size"], channels, len(classes), config.get("dense_units"))
+    try:
+        model.load_weights(str(weights))
+    except (OSError, ValueError) as err:
+        raise CLIError(f"cannot load {weights}: {err}") from err
+    batch = np.stack([_load_image(Path(p), config["image_size"], config["color_mode"]) for p in args.images])
+    probs = np.asarray(model.predict(batch * np.float32(config["rescale"]), verbose=0))
+    results = []
+    for path, p in zip(args.images, probs, strict=True):
+        if len(classes) == 2:  # one sigmoid unit: the probability of class 1
+            k, prob = (1, float(p[0])) if p[0] >= 0.5 else (0, 1.0 - float(p[0]))
+        else:
+            k = int(np.argmax(p))
+            prob = float(p[k])
+        results.append((str(path), classes[k], prob))
+        print(f"{path}: {classes[k]} (p={prob:.3f})")
+    return results
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``stepgrad`` command (``train`` and ``predict`` sub-commands)."""
+    parser = argparse.ArgumentParser(prog="stepgrad", description="Train and use the seed's image CNN.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="train a CNN on a folder of class sub-folders (default: digits)")
+    t.add_argument("directory", nargs="?", default=None,
+                   help="folder with one sub-folder of images per class (default: the embedded UCI digits)")
+    t.add_argument("--epochs", type=int, default=None,
+                   help=f"default {DIGITS_EPOCHS} for digits, 10 otherwise")
+    t.add_argument("--image-size", type=int, default=None,
+                   help=f"square image size (default {DIGITS_IMAGE_SIZE} for digits, else 150)")
+    t.add_argument("--batch-size", type=int, default=32)
+    t.add_argument("--validation-split", type=float, default=0.2)
+    t.add_argument("--color-mode", choices=["rgb", "grayscale"], default=None,
+                   help="default grayscale for digits, rgb otherwise")
+    t.add_argument("--learning-rate", type=float, default=0.001, help="Adam's learning rate")
+    t.add_argument("--dense-units", type=int, default=None,
+                   help="hidden Dense width (default 512, or 128 below 64 px)")
+    t.add_argument("--out", default=None, help="output folder (default runs/<timestamp>)")
+    t.add_argument("--seed", type=int, default=0)
+    p = sub.add_parser("predict", help="classify images with a trained model")
+    p.add_argument("weights", help="weights.npz written by train (model.json beside it), or its folder")
+    p.add_argument("images", nargs="+", help="image files")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``stepgrad`` and ``python -m nn``; returns the exit code (2 for bad input)."""
+    args = make_parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            for name in ("epochs", "image_size", "batch_size"):
+                value = getattr(args, name)
+                if value is not None and value < 1:
+                    raise CLIError(f"--{name.replace('_', '-')} must be at least 1, received {value}")
+            if not 0.0 < args.validation_split < 1.0:
+                raise CLIError(f"--validation-split must be in (0, 1), received {args.validation_split}")
+            train(args)
+        else:
+            predict(args)
+    except CLIError as err:
+        print(f"stepgrad {args.command}: {err}", file=sys.stderr)
+        return 2
+    return 0
