@@ -11,6 +11,7 @@ Example:
 
 from . import functional
 from .anomaly import detect_anomaly
+from .check import GradcheckError, gradcheck
 from .graph import Node, Op, enable_grad, grad, is_grad_enabled, no_grad, topological_order
 from .tensor import Tensor
 from .tensor_functions import concatenate, maximum, minimum, stack, where
@@ -19,7 +20,7 @@ from .value import Value, linear, vsum
 __stepgrad__ = True  # lets `nn` tell this package from unrelated ones named `autograd`
 
 __all__ = [
-    "Node", "Op", "Tensor", "Value", "concatenate", "functional", "detect_anomaly", "enable_grad", "grad",
-    "is_grad_enabled", "linear", "maximum", "minimum", "no_grad", "stack", "topological_order", "vsum",
-    "where",
+    "GradcheckError", "Node", "Op", "Tensor", "Value", "concatenate", "functional", "detect_anomaly",
+    "enable_grad", "grad", "gradcheck", "is_grad_enabled", "linear", "maximum", "minimum", "no_grad",
+    "stack", "topological_order", "vsum", "where",
 ]
