@@ -240,6 +240,12 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
     p = as_pred(y_pred)
     if p.ndim < 1:
         raise ValueError(f"{where}: y_pred needs a class axis, received shape {p.shape}")
+    t_shape = np.shape(y_true.data if isinstance(y_true, Node) else y_true)
+    if len(t_shape) == p.ndim - 1 and p.shape[-1] > 1:
+        raise ValueError(
+            f"{where}: y_true has shape {t_shape} but y_pred has shape {p.shape}: for integer class "
+            "labels use sparse_categorical_crossentropy, or one-hot encode them"
+        )
     t = match_target(y_true, p, where)
     if from_logits and reduction == "sum_over_batch_size" and sample_weight is None:
         from autograd.functional import softmax_cross_entropy

@@ -102,6 +102,11 @@ def test_label_shapes_are_matched_like_keras():
         losses.mean_squared_error(np.zeros(3), Tensor(P_BIN))
 
 
+def test_integer_labels_for_categorical_point_to_sparse():
+    with pytest.raises(ValueError, match="sparse_categorical_crossentropy"):
+        losses.categorical_crossentropy([1, 0], Tensor(P_CAT))
+
+
 def test_sparse_labels_out_of_range_name_the_label_and_classes():
     with pytest.raises(ValueError, match="label 3 is out of range for 3 classes"):
         losses.sparse_categorical_crossentropy([1, 3], Tensor(P_CAT))
