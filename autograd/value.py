@@ -242,6 +242,10 @@ class Sum(Op):
     backward = staticmethod(lambda g, out, *a: (g,) * len(a))
 
 
+def _affine(ws: list, xs: list, b: float) -> float:
+    return sum(map(mul, ws, xs), b)
+
+
 class Linear(Op):
     """f(b, w_1..w_n, x_1..x_n) = w_1 x_1 + ... + w_n x_n + b;  df/db = 1, df/dw_i = x_i, df/dx_i = w_i"""
 
@@ -250,7 +254,7 @@ class Linear(Op):
     @staticmethod
     def forward(b, *wx):
         n = len(wx) // 2
-        return sum(map(mul, wx[:n], wx[n:]), b)
+        return _affine(wx[:n], wx[n:], b)
 
     @staticmethod
     def backward(g, out, b, *wx):
@@ -483,4 +487,14 @@ def linear(weights: list[Value], inputs: list[Value | Number], bias: Value | Num
     """
     if len(weights) != len(inputs):
         raise ValueError(f"linear: {len(weights)} weights but {len(inputs)} inputs; expected equal lengths")
-    return Value._apply(Linear, bias, *weights, *inputs)
+    operands = (bias, *weights, *inputs)
+    if inputs and inputs[0].__class__ is Value:
+        # the usual case inside a network, all Values: read the payloads directly; anything odd
+        # (a number or a numpy scalar among them) fails here and takes the careful path below
+        try:
+            data = _affine([w.data for w in weights], [x.data for x in inputs], bias.data)
+        except (AttributeError, TypeError):
+            data = None
+        if data.__class__ is float:
+            return _record(Linear, operands, data)
+    return Value._apply(Linear, *operands)
