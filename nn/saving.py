@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Callable
 from typing import Any, BinaryIO
@@ -203,3 +204,164 @@ def unflatten_state(skeleton: Any, arrays: dict[str, np.ndarray]) -> Any:
             return tuple(unflatten_state(v, arrays) for v in skeleton["__tuple__"])
         return {k: unflatten_state(v, arrays) for k, v in skeleton["__dict__"]}
     return skeleton
+
+
+# --- model files ------------------------------------------------------------------------------------
+def layer_config(layer: Any) -> dict[str, Any]:
+    """``{"class_name", "config"}`` for a layer: its constructor arguments, read back from the layer.
+
+    A layer's own ``get_config()`` wins; otherwise each ``__init__`` argument is found as an attribute
+    of the same name (activations by their name, initializers in ``layer.initializers``).
+    """
+    import inspect
+
+    if hasattr(layer, "get_config"):
+        config = dict(layer.get_config())
+    else:
+        config = {}
+        where = f"save: layer '{layer.name}' ({type(layer).__name__})"
+        for arg, p in inspect.signature(type(layer).__init__).parameters.items():
+            if arg == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or arg == "input_shape":
+                continue  # the model stores the input shape once
+            if arg == "activation" and hasattr(layer, "activation_name"):
+                value = layer.activation_name
+            elif arg.removesuffix("_initializer") in getattr(layer, "initializers", {}):
+                value = layer.initializers[arg.removesuffix("_initializer")]  # BatchNormalization's dict
+            elif hasattr(layer, arg):
+                value = getattr(layer, arg)
+            elif p.default is not p.empty:
+                continue
+            else:
+                raise TypeError(
+                    f"{where}: cannot find the value of argument '{arg}'; give the layer a get_config()"
+                )
+            config[arg] = _jsonable(value, f"{where}: argument {arg}={value!r}")
+    return {"class_name": type(layer).__name__, "config": config}
+
+
+def _jsonable(value: Any, where: str) -> Any:
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v, where) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "get_config") and not isinstance(value, type):  # e.g. GlorotUniform(seed=0)
+        config = {k: _jsonable(v, where) for k, v in value.get_config().items()}
+        return {"class_name": type(value).__name__, "config": config}
+    raise TypeError(
+        f"{where} cannot be saved as text (only names, numbers and configurable objects can); "
+        "use save_weights() for such models"
+    )
+
+
+def _weight_arrays(model: Any) -> dict[str, np.ndarray]:
+    return {WEIGHTS_PREFIX + name: a for name, a in model.state_dict().items()}
+
+
+def _require_built(model: Any, what: str) -> None:
+    if not model.built:
+        raise ValueError(
+            f"{what}: the model has no weights yet; build it first (input_shape= on the first layer, "
+            "model.build(shape), or fit/call it on data)"
+        )
+
+
+def save_weights(model: Any, path: str | os.PathLike) -> None:
+    """Write ``model.state_dict()`` (and the input shape) to ``path``, atomically."""
+    _require_built(model, "save_weights")
+    write_archive(path, _weight_arrays(model), {"kind": "weights", "input_shape": list(model.input_shape)})
+
+
+def load_weights(model: Any, path: str | os.PathLike) -> None:
+    """Load weights from a ``save_weights`` or ``save`` file into ``model``, all or nothing."""
+    arrays, meta = read_archive(path)
+    state = {k[len(WEIGHTS_PREFIX):]: v for k, v in arrays.items() if k.startswith(WEIGHTS_PREFIX)}
+    if not model.built and meta.get("input_shape"):
+        model.build(tuple(meta["input_shape"]))
+    _require_built(model, f"load_weights({os.fspath(path)!r})")
+    try:
+        model.load_state_dict(state)
+    except ValueError as e:
+        raise ValueError(f"load_weights: {os.fspath(path)!r} does not fit this model: {e}") from None
+
+
+def save_model(model: Any, path: str | os.PathLike) -> None:
+    """Write architecture, weights, compile settings and optimizer state to ``path``, atomically."""
+    _require_built(model, "save")
+    arrays = _weight_arrays(model)
+    meta: dict[str, Any] = {"kind": "model", "input_shape": list(model.input_shape),
+                            "model": model.get_config()}
+    if getattr(model, "compiled", False):
+        compile_config = model._compile_config
+        try:
+            json.dumps(compile_config)
+            problem = "a custom loss function" if compile_config["loss"] is None else None
+        except TypeError as e:  # e.g. a learning-rate schedule function
+            problem = str(e)
+        if problem:
+            warnings.warn(f"save: the compile settings are not saved ({problem}); load_model() returns an "
+                          "uncompiled model: call compile() on it", stacklevel=3)
+            meta["compile"] = None
+        else:
+            meta["compile"] = compile_config
+            if model.optimizer.params is not None:
+                skeleton, opt_arrays = flatten_state(model.optimizer.state_dict(), OPTIMIZER_PREFIX)
+                meta["optimizer_state"] = skeleton
+                arrays.update(opt_arrays)
+    write_archive(path, arrays, meta)
+
+
+def load_model(path: str | os.PathLike, custom_objects: dict[str, Any] | None = None, compile: bool = True,
+               cls: Any = None) -> Any:
+    """Rebuild the model in ``path`` (written by ``save_model``); see ``nn.models.load_model``."""
+    from . import layers as layer_module
+
+    arrays, meta = read_archive(path, expect="model")
+    where = f"load_model: {os.fspath(path)!r}"
+    config = meta.get("model") or {}
+    known = {name: getattr(layer_module, name) for name in layer_module.__all__}
+    known.update(custom_objects or {})
+    layers = []
+    for i, spec in enumerate(config.get("layers", [])):
+        cls_name = spec.get("class_name")
+        if cls_name not in known or not isinstance(known[cls_name], type):
+            raise ValueError(
+                f"{where}: layer {i} has unknown class {cls_name!r}; known: {sorted(known)} "
+                "(pass custom_objects={'Name': Class} for your own layers)"
+            )
+        try:
+            layers.append(known[cls_name](**spec.get("config", {})))
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{where}: cannot rebuild layer {i} ({cls_name}): {e}") from None
+    model = cls(layers, name=config.get("name"))
+    model.build(tuple(meta["input_shape"]))
+    state = {k[len(WEIGHTS_PREFIX):]: v for k, v in arrays.items() if k.startswith(WEIGHTS_PREFIX)}
+    try:
+        model.load_state_dict(state)
+    except ValueError as e:
+        raise ValueError(f"{where}: the weights do not fit the saved architecture: {e}") from None
+    compile_config = meta.get("compile")
+    if compile and compile_config:
+        model.compile(optimizer=compile_config["optimizer"], loss=compile_config["loss"],
+                      metrics=[_metric_from_config(m, where) for m in compile_config["metrics"]])
+        if "optimizer_state" in meta:
+            try:
+                model.optimizer.load_state_dict(unflatten_state(meta["optimizer_state"], arrays))
+            except (ValueError, KeyError) as e:
+                raise ValueError(f"{where}: the optimizer state does not fit: {e}") from None
+    return model
+
+
+def _metric_from_config(spec: Any, where: str) -> Any:
+    """A metric name as is; ``{"class_name", "config"}`` rebuilt from ``nn.metrics`` classes only."""
+    from . import metrics
+
+    if isinstance(spec, str):
+        return spec
+    cls = getattr(metrics, str((spec or {}).get("class_name")), None)
+    if not (isinstance(cls, type) and issubclass(cls, metrics.Metric)) or cls is metrics.Metric:
+        raise ValueError(
+            f"{where}: cannot rebuild the metric {spec!r}; load with compile=False and compile again"
+        )
+    return cls(**spec.get("config", {}))
