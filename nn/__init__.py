@@ -16,11 +16,13 @@ if not getattr(_autograd, "__stepgrad__", False):  # an unrelated package named 
     )
 
 from . import activations as activations  # noqa: E402
+from . import callbacks as callbacks  # noqa: E402
 from . import datasets as datasets  # noqa: E402  (after the autograd check above)
 from . import initializers as initializers  # noqa: E402
 from . import layers as layers  # noqa: E402
 from . import losses as losses  # noqa: E402
 from . import metrics as metrics  # noqa: E402
+from . import models as models  # noqa: E402
 from . import optimizers as optimizers  # noqa: E402
 from . import preprocessing as preprocessing  # noqa: E402
 from .layers import Activation as Activation  # noqa: E402
@@ -32,6 +34,8 @@ from .layers import Dropout as Dropout  # noqa: E402
 from .layers import Flatten as Flatten  # noqa: E402
 from .layers import Input as Input  # noqa: E402
 from .layers import MaxPooling2D as MaxPooling2D  # noqa: E402
+from .models import Sequential as Sequential  # noqa: E402
+from .models import load_model as load_model  # noqa: E402
 from .module import Module as Module  # noqa: E402
 from .scalar import MLP as MLP  # noqa: E402
 from .scalar import Layer as Layer  # noqa: E402
