@@ -199,3 +199,23 @@ def test_rmsprop_torch_parity_with_matching_epsilon_placement():
         opt.step()
         topt.step()
     np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5)
+
+
+def test_apply_gradients_matches_step():
+    from autograd import grad
+
+    def make():
+        return [Value(1.0), Value(-2.0)]
+
+    a, b = make(), make()
+    opt_a, opt_b = Adam(a, lr=0.1), Adam(lr=0.1)
+    for _ in range(3):
+        loss_a = a[0] * a[0] + a[1] * 3
+        opt_a.zero_grad()
+        loss_a.backward()
+        opt_a.step()
+        loss_b = b[0] * b[0] + b[1] * 3
+        opt_b.apply_gradients(zip(grad(loss_b, b), b, strict=True))
+    assert [p.data for p in a] == [p.data for p in b] and opt_b.iterations == 3
+    with pytest.raises(ValueError, match="not bound"):
+        opt_b.apply_gradients([(1.0, Value(0.0))])
