@@ -42,7 +42,12 @@ def operand(x: Any, where: str) -> Any:
     Numpy scalars become Python numbers so that ``float32 tensor * np.float64(2)`` stays float32
     (numpy would promote to float64; PyTorch does not).
     """
-    if isinstance(x, (Node, int, float)):
+    if isinstance(x, Node):
+        if not x._broadcasts:  # a Value: mixing the scalar and array engines is a mistake
+            raise TypeError(f"{where}: cannot combine a Tensor with a {type(x).__name__}; "
+                            f"use Tensor(value.data) for a constant")
+        return x
+    if isinstance(x, (int, float)):
         return x
     if isinstance(x, np.generic) and x.dtype.kind in "biuf":
         return x.item()
@@ -56,6 +61,8 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     if g.shape == shape:
         return g
     extra = g.ndim - len(shape)
+    if extra == 1 and g.shape[1:] == shape:
+        return g.sum(axis=0)  # the common case (a bias over a batch), in one call
     kept = tuple(i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1)
     axes = tuple(range(extra)) + kept
     if axes:

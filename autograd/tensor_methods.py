@@ -115,6 +115,31 @@ class TensorMethods:
         return cls(values.astype(dtype), requires_grad=requires_grad)
 
     # --- graph helpers ------------------------------------------------------------------------
+    def backward(self, grad: Any = None, create_graph: bool = False,
+                 retain_graph: bool | None = None) -> None:
+        """Backpropagate from this tensor: every tensor upstream gets ``.grad += d(self)/d(tensor)``.
+
+        Example:
+            >>> from autograd import Tensor
+            >>> x = Tensor([1.0, 2.0], requires_grad=True)
+            >>> (x * x).sum().backward()
+            >>> x.grad.tolist()
+            [2.0, 4.0]
+
+        Args:
+            grad: upstream gradient, shaped like this tensor; required unless it has one element.
+            create_graph: record the backward pass, so ``.grad`` are Tensors that can be
+                differentiated again (second derivatives).
+            retain_graph: keep saved arrays and graph links for another backward (default:
+                ``create_graph``); otherwise they are freed and a second backward raises.
+        """
+        Node.backward(self, grad, create_graph=create_graph, retain_graph=retain_graph)
+
+    def __iter__(self) -> Any:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self)))
+
     def detach(self) -> Any:
         """The same data (shared, not copied) as a new leaf with no graph and no grad."""
         return type(self)(self.data)

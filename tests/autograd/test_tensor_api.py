@@ -187,3 +187,24 @@ def test_backward_on_non_scalar_needs_grad():
     with pytest.raises(ValueError, match="grad has shape \\(3,\\), expected .*\\(2, 3\\)"):
         y.backward(np.ones(3))
     y.backward(np.ones((2, 3)))
+
+
+def test_iteration_pickling_and_numpy_scalars():
+    import copy
+    import pickle
+
+    t = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    rows = list(t)
+    assert len(rows) == 2 and rows[1].numpy().tolist() == [3.0, 4.0] and rows[0].requires_grad
+    clone = pickle.loads(pickle.dumps(t))
+    assert clone.requires_grad and np.array_equal(clone.data, t.data) and copy.deepcopy(t).shape == (2, 2)
+    assert (np.float32(2) * t).dtype == np.float32
+    with pytest.raises(TypeError, match="0-d"):
+        iter(Tensor(1.0))
+
+
+def test_mixing_value_and_tensor_is_a_type_error():
+    from autograd import Value
+
+    with pytest.raises(TypeError, match="add: cannot combine a Tensor with a Value"):
+        Tensor([1.0]) + Value(2.0)
