@@ -12,7 +12,9 @@ Example:
 from . import functional
 from .anomaly import detect_anomaly
 from .check import GradcheckError, gradcheck
+from .draw import draw
 from .graph import Node, Op, enable_grad, grad, is_grad_enabled, no_grad, topological_order
+from .stepping import Step, backward_steps, step_through
 from .tensor import Tensor
 from .tensor_functions import concatenate, maximum, minimum, stack, where
 from .value import Value, linear, vsum
@@ -20,7 +22,8 @@ from .value import Value, linear, vsum
 __stepgrad__ = True  # lets `nn` tell this package from unrelated ones named `autograd`
 
 __all__ = [
-    "GradcheckError", "Node", "Op", "Tensor", "Value", "concatenate", "functional", "detect_anomaly",
-    "enable_grad", "grad", "gradcheck", "is_grad_enabled", "linear", "maximum", "minimum", "no_grad",
-    "stack", "topological_order", "vsum", "where",
+    "GradcheckError", "Node", "Op", "Step", "Tensor", "Value", "backward_steps", "concatenate",
+    "detect_anomaly", "draw", "enable_grad", "functional", "grad", "gradcheck", "is_grad_enabled",
+    "linear", "maximum", "minimum", "no_grad", "stack", "step_through", "topological_order", "vsum",
+    "where",
 ]

@@ -1,0 +1,136 @@
+"""backward_steps and step_through: the real pass, one node at a time, explained with real numbers."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from autograd import Tensor, Value, backward_steps, step_through
+from autograd.stepping import Stepper
+
+
+def micrograd_example():
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    f = Value(-2.0, label="f")
+    loss = d * f
+    loss.label = "L"
+    return (a, b, c, f), loss
+
+
+def test_steps_follow_backward_order_and_explain_the_arithmetic():
+    (a, b, c, f), loss = micrograd_example()
+    steps = backward_steps(loss)
+    assert [s.node.label for s in steps] == ["L", "f", "d", "c", "e", "b", "a"]
+    assert steps[0].grad == 1.0
+    text = steps[4].explain()
+    assert "e = *(a, b)" in text
+    assert "a.grad += e.grad * de/da = -2.0 * -3.0 = 6.0" in text
+    assert "b.grad += e.grad * de/db = -2.0 * 2.0 = -4.0" in text
+    assert "is a leaf" in steps[-1].explain()
+    mul = steps[4].contributions
+    assert [(c.parent, c.local, c.amount) for c in mul] == [(a, -3.0, 6.0), (b, 2.0, -4.0)]
+
+
+def test_grads_are_left_as_backward_leaves_them_and_contributions_add_up():
+    leaves, loss = micrograd_example()
+    steps = backward_steps(loss)
+    got = [x.grad for x in leaves]
+    totals = {x: 0.0 for x in leaves}
+    for step in steps:
+        for c in step.contributions:
+            if c.parent in totals:
+                totals[c.parent] += c.amount
+    leaves2, loss2 = micrograd_example()
+    loss2.backward()
+    assert got == [x.grad for x in leaves2] == [totals[x] for x in leaves]
+
+
+def test_contributions_add_up_on_a_random_network():
+    rng = np.random.default_rng(0)
+    xs = [Value(float(v)) for v in rng.standard_normal(4)]
+    h = [(xs[i] * xs[(i + 1) % 4] + xs[i].tanh()).relu() for i in range(4)]
+    out = (h[0] * h[1] + h[2].exp() - h[3] ** 2).sigmoid()
+    steps = backward_steps(out)
+    grads = [x.grad for x in xs]
+    for x in xs:
+        x.grad = 0.0
+    out.backward()
+    assert grads == pytest.approx([x.grad for x in xs], rel=1e-12)
+    for x in xs:
+        assert sum(c.amount for s in steps for c in s.contributions if c.parent is x) == pytest.approx(x.grad)
+
+
+def test_step_draw_shows_grads_as_of_that_step_and_highlights_the_node():
+    (a, b, c, f), loss = micrograd_example()
+    steps = backward_steps(loss)
+    source = steps[2].draw().source  # after d: c and e have their gradient, a and b not yet
+    assert "{ c | data 10.0000 | grad -2.0000 }" in source
+    assert "{ a | data 2.0000 | grad 0.0000 }" in source
+    assert re.search(r"\{ d \| data 4\.0000 \| grad -2\.0000 \}\", style=", source)
+    assert a.grad == 6.0  # the real gradients are untouched by drawing
+
+
+def test_a_node_used_twice_appears_twice_in_one_step():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    step = backward_steps(y)[0]
+    assert step.explain().count("x.grad += y.grad * dy/dx = 1.0 * 3.0 = 3.0") == 2
+    assert x.grad == 6.0
+
+
+def test_unlabeled_nodes_are_named_by_position():
+    x = Value(1.5)
+    steps = backward_steps(x.exp() * 2)
+    assert "#1.grad += #2.grad * d#2/d#1" in steps[0].explain()
+
+
+def test_tensor_steps_show_vector_jacobian_products():
+    w = Tensor(np.ones((2, 3)), requires_grad=True, label="w")
+    out = (w * 2.0).sum()
+    out.label = "s"
+    steps = backward_steps(out)
+    assert "VJP of sum" in steps[0].explain() and "array(2, 3)" in steps[0].explain()
+    assert w.grad.tolist() == [[2.0] * 3] * 2
+    assert "w | (2, 3) float64 | grad none" in steps[0].draw().source
+
+
+def test_html_stepper_contains_every_frame_and_its_controls():
+    (a, *_), loss = micrograd_example()
+    stepper = step_through(loss)
+    assert isinstance(stepper, Stepper) and len(stepper) == 7
+    page = stepper._repr_html_()
+    found = re.search(r"var data = (\{.*?\});\n", page, flags=re.S).group(1)
+    payload = json.loads(found.replace("<\\/", "</"))
+    assert len(payload["frames"]) == len(payload["notes"]) == 7
+    assert payload["notes"][4] == backward_steps(micrograd_example()[1])[4].explain()
+    assert 'type="range"' in page and ">Prev</button>" in page and ">Next</button>" in page
+    assert "addEventListener" in page and "</script>" in page
+    assert page.count("</script>") == 1  # frames cannot close the script early
+
+
+def test_html_stepper_without_dot_uses_text_frames(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _, loss = micrograd_example()
+    page = step_through(loss)._repr_html_()
+    assert "<svg" not in page and "<pre>graph of L: 7 nodes" in page
+
+
+def test_widget_stepper_builds_with_ipywidgets():
+    widgets = pytest.importorskip("ipywidgets")
+    _, loss = micrograd_example()
+    box = step_through(loss, widget=True)
+    assert isinstance(box, widgets.VBox)
+    (prev, slider, nxt), note = box.children[0].children, box.children[2]
+    assert (slider.min, slider.max) == (0, 6)
+    assert "step 1/7" in note.value
+    nxt.click()
+    assert slider.value == 1 and "step 2/7" in note.value
+    prev.click()
+    prev.click()
+    assert slider.value == 0
