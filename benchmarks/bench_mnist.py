@@ -138,7 +138,7 @@ class TorchRun:
             loss = self.loss(self.model(xb), yb)
             loss.backward()
             self.opt.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
             count += len(idx)
         return total / count
 

@@ -309,6 +309,9 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
                 skeleton, opt_arrays = flatten_state(model.optimizer.state_dict(), OPTIMIZER_PREFIX)
                 meta["optimizer_state"] = skeleton
                 arrays.update(opt_arrays)
+    # random streams of layers (Dropout's masks), so resumed training draws what it would have drawn
+    meta["rng_states"] = {str(i): layer._rng.bit_generator.state for i, layer in enumerate(model.layers)
+                          if isinstance(getattr(layer, "_rng", None), np.random.Generator)}
     write_archive(path, arrays, meta)
 
 
@@ -341,6 +344,12 @@ def load_model(path: str | os.PathLike, custom_objects: dict[str, Any] | None = 
         model.load_state_dict(state)
     except ValueError as e:
         raise ValueError(f"{where}: the weights do not fit the saved architecture: {e}") from None
+    for i, state in (meta.get("rng_states") or {}).items():
+        rng = getattr(model.layers[int(i)], "_rng", None) if int(i) < len(model.layers) else None
+        if isinstance(rng, np.random.Generator):
+            kind = rng.bit_generator.state["bit_generator"]
+            if state.get("bit_generator") == kind:
+                rng.bit_generator.state = state
     compile_config = meta.get("compile")
     if compile and compile_config:
         model.compile(optimizer=compile_config["optimizer"], loss=compile_config["loss"],

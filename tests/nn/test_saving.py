@@ -73,6 +73,25 @@ def test_resume_from_a_saved_model_equals_training_straight_through(tmp_path):
     assert same_weights(straight, resumed)  # bit-exact: the Adam moments and step count came back
 
 
+def test_resume_with_dropout_is_bit_exact_too(tmp_path):
+    def model():
+        m = Sequential([Dense(16, activation="relu", input_shape=(4,), kernel_initializer=GlorotUniform(0)),
+                        Dropout(0.3, seed=7),
+                        Dense(3, activation="softmax", kernel_initializer=GlorotUniform(1))])
+        m.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+        return m
+
+    x, y = data()
+    straight = model()
+    straight.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+    first = model()
+    first.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+    first.save(tmp_path / "ckpt.npz")
+    resumed = load_model(tmp_path / "ckpt.npz")
+    resumed.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
+    assert same_weights(straight, resumed)  # the dropout masks continued from the saved random state
+
+
 def test_an_npz_holding_pickled_objects_is_refused(tmp_path):
     model = small_model()
     path = tmp_path / "evil.npz"
