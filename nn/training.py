@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.graph import no_grad
 from autograd.tensor import Tensor
 
 Batch = tuple[np.ndarray, np.ndarray | None]
@@ -256,14 +257,13 @@ def train_step(model: Any, x: np.ndarray, y: np.ndarray) -> float:
     model.optimizer.zero_grad()
     loss.backward()
     model.optimizer.step()
-    model._update_metrics(y, y_pred)
+    with no_grad():
+        model._update_metrics(y, y_pred)
     return _scalar(loss)
 
 
 def test_step(model: Any, x: np.ndarray, y: np.ndarray) -> float:
     """Loss of a batch (returned) and metrics (updated), in inference mode, recording nothing."""
-    from autograd.graph import no_grad
-
     model._prepare(x.shape, bind=False)
     if model.training:
         model.eval()
@@ -325,8 +325,6 @@ def run_evaluate(model: Any, data: Any, callbacks: Any) -> dict[str, float]:
 
 def run_predict(model: Any, data: Any, callbacks: Any) -> np.ndarray:
     """Model outputs for every batch, concatenated along the batch axis."""
-    from autograd.graph import no_grad
-
     callbacks.call("on_predict_begin", {})
     outputs = []
     for step, (xb, _) in enumerate(data.epoch()):

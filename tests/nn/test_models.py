@@ -186,6 +186,14 @@ def test_verbose_1_shows_progress_and_verbose_0_is_silent(capsys):
     assert "Epoch 1/1" in out and "loss: " in out
 
 
+def test_progress_without_tqdm_falls_back_to_a_plain_line(capsys, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "tqdm", None)  # import tqdm now raises ImportError
+    x, y = moons()
+    moons_model().fit(x, y, epochs=1, batch_size=50, verbose=1)
+    out = capsys.readouterr().out
+    assert "\rEpoch 1/1 4/4 - loss: " in out and "Epoch 1/1 - " in out
+
+
 # --- errors ---------------------------------------------------------------------------------------
 def test_fit_before_compile_is_a_clear_error():
     model = Sequential([Dense(1, input_shape=(2,))])
