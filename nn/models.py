@@ -193,9 +193,6 @@ class Sequential(Module):
         if bind and self.optimizer.params is None:
             self.optimizer.bind(self.parameters())
 
-    def _target(self, y: np.ndarray) -> Any:
-        return y
-
     def _reset_metrics(self) -> None:
         for m in self._metric_objs:
             m.reset_state()

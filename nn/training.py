@@ -231,15 +231,9 @@ def _scalar(v: Any) -> float:
     return float(np.mean(v.data if isinstance(v, Tensor) else v))
 
 
-def check_targets(loss_name: str, y: np.ndarray, out_shape: tuple, where: str) -> None:
-    """Keras-quality errors for targets that do not fit the loss (before they give nonsense)."""
-    # (sparse labels are checked by the loss itself)
-    if loss_name == "categorical_crossentropy" and tuple(y.shape) != tuple(out_shape):
-        integer_labels = y.ndim == 1 or y.shape[-1] == 1
-        hint = " (integer labels? use loss='sparse_categorical_crossentropy')" if integer_labels else ""
-        raise ValueError(f"{where}: categorical_crossentropy needs one-hot targets of the output's shape "
-                         f"{tuple(out_shape)}, received targets of shape {tuple(y.shape)}{hint}")
-    elif loss_name == "binary_crossentropy" and (np.min(y) < 0 or np.max(y) > 1):
+def check_targets(loss_name: str, y: np.ndarray, where: str) -> None:
+    """Keras-quality error for binary targets outside [0, 1] (the losses check labels and shapes)."""
+    if loss_name == "binary_crossentropy" and y.size and (np.min(y) < 0 or np.max(y) > 1):
         bad = np.min(y) if np.min(y) < 0 else np.max(y)
         raise ValueError(
             f"{where}: binary_crossentropy needs targets in [0, 1], received a target value of {bad}"
@@ -252,8 +246,8 @@ def train_step(model: Any, x: np.ndarray, y: np.ndarray) -> float:
     if not model.training:  # switching walks every module: only when the mode changes
         model.train()
     y_pred = model(inputs_to_tensor(x))
-    check_targets(model._loss_name, y, y_pred.shape, "fit")
-    loss = model._loss_fn(model._target(y), y_pred)
+    check_targets(model._loss_name, y, "fit")
+    loss = model._loss_fn(y, y_pred)
     model.optimizer.zero_grad()
     loss.backward()
     model.optimizer.step()
@@ -269,8 +263,8 @@ def test_step(model: Any, x: np.ndarray, y: np.ndarray) -> float:
         model.eval()
     with no_grad():
         y_pred = model(inputs_to_tensor(x))
-        check_targets(model._loss_name, y, y_pred.shape, "evaluate")
-        loss = model._loss_fn(model._target(y), y_pred)
+        check_targets(model._loss_name, y, "evaluate")
+        loss = model._loss_fn(y, y_pred)
         model._update_metrics(y, y_pred)
         return _scalar(loss)
 

@@ -228,7 +228,7 @@ def test_labels_out_of_range_for_the_loss():
         binary.fit(np.zeros((4, 2)), np.array([0, 1, 2, 1]), verbose=0)
     categorical = Sequential([Dense(3, activation="softmax", input_shape=(2,))])
     categorical.compile("adam", "categorical_crossentropy")
-    with pytest.raises(ValueError, match="use loss='sparse_categorical_crossentropy'"):
+    with pytest.raises(ValueError, match="use sparse_categorical_crossentropy"):
         categorical.fit(np.zeros((4, 2)), np.array([0, 1, 2, 1]), verbose=0)
 
 
