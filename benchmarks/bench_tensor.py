@@ -164,8 +164,10 @@ def steppers(key):
     t = make_torch(key, h)
     xt, yt = torch_batch(x, y)
     first = {"stepgrad": e.step(x, y), "torch": t(xt, yt), "numpy": h.step(x, y)}
-    if max(first.values()) - min(first.values()) > 1e-3 * max(1.0, abs(first["numpy"])):
-        raise RuntimeError(f"bench_tensor: first losses disagree for ({key}): {first}")
+    second = {"stepgrad": e.step(x, y), "numpy": h.step(x, y)}  # same update math: must still agree
+    if max(first.values()) - min(first.values()) > 1e-3 * max(1.0, abs(first["numpy"])) or \
+            abs(second["stepgrad"] - second["numpy"]) > 1e-4 * max(1.0, abs(second["numpy"])):
+        raise RuntimeError(f"bench_tensor: losses disagree for ({key}): first {first}, second {second}")
     return {"stepgrad": lambda: e.step(x, y), "torch": lambda: t(xt, yt),
             "numpy": lambda: h.step(x, y)}
 

@@ -271,3 +271,4 @@ def test_losses_match_torch():
     loss.backward()
     assert np.isclose(loss.item(), lt.item(), atol=1e-12)
     np.testing.assert_allclose(mine.grad, zt.grad.numpy(), atol=1e-12)
+
