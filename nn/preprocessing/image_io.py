@@ -91,8 +91,9 @@ def load_img(
     check_choice("load_img", "color_mode", color_mode, tuple(COLOR_MODES))
     check_choice("load_img", "interpolation", interpolation, INTERPOLATIONS)
     Image = pil_image()
-    img = Image.open(path)
+    source = Image.open(path)
     try:
+        img = source
         mode = COLOR_MODES[color_mode][0]
         if color_mode == "grayscale" and img.mode in _GRAY_MODES:
             img.load()  # decode now, inside the try, so a truncated file fails here and names itself
@@ -106,8 +107,10 @@ def load_img(
                 box = _centre_crop(img.size, (width, height)) if keep_aspect_ratio else None
                 img = img.resize((width, height), getattr(Image.Resampling, interpolation.upper()), box=box)
     except Exception:
-        img.close()
+        source.close()
         raise
+    if img is not source:
+        source.close()  # multi-frame files (GIF, TIFF) keep their file open until closed
     return img
 
 

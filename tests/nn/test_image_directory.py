@@ -295,3 +295,18 @@ def test_load_img_img_to_array_and_array_to_img(tmp_path):
     np.testing.assert_array_equal(np.asarray(back), pixels)
     with pytest.raises(ValueError, match=r"array_to_img: expected an \(height, width, 1\|3\|4\) array"):
         array_to_img(np.zeros((4, 4, 2)))
+
+
+def test_multi_frame_files_are_closed(tmp_path):
+    import gc
+    import warnings
+
+    from nn.preprocessing.image_io import read_image
+
+    frames = [Image.new("RGB", (4, 4), c) for c in ((255, 0, 0), (0, 0, 255))]
+    frames[0].save(tmp_path / "m.gif", save_all=True, append_images=frames[1:])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_image(str(tmp_path / "m.gif"), "rgb", (4, 4), "nearest")
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
