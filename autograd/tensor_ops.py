@@ -182,6 +182,8 @@ class MatMul(_Masked):
     @staticmethod
     def backward(g, out, need, a, b):
         a_vec, b_vec = a.ndim == 1, b.ndim == 1
+        if not (a_vec or b_vec):  # the common case: matrices (or batches of them)
+            return (g @ _swap(b) if need[0] else None), (_swap(a) @ g if need[1] else None)
         # a vector operand is a 1-row (or 1-column) matrix whose extra axis was dropped from g
         a2 = a.reshape((1, a.shape[0])) if a_vec else a
         b2 = b.reshape((b.shape[0], 1)) if b_vec else b

@@ -45,7 +45,6 @@ class BroadcastTo(Op):
     """f(a, shape) = a broadcast to shape;  df/da = g summed back to a's shape (done by _fit_grad)"""
 
     name = "broadcast_to"
-    shape_error = None
     forward = staticmethod(np.broadcast_to)
     backward = staticmethod(lambda g, out, a, shape: (g, None))
 
