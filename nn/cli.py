@@ -74,8 +74,13 @@ def build_model(image_size: int, channels: int, num_classes: int, dense_units: i
     return Sequential([*layers, Flatten(), Dense(units, activation="relu", kernel_initializer=init), head])
 
 
-def write_digits_folder(directory: str | Path, image_size: int = 32) -> Path:
-    """Write the 1797 embedded UCI digits as PNGs, ``directory/<digit>/<index>.png``, upscaled.
+def write_digits_folder(directory: str | Path, image_size: int = 32, seed: int = 0) -> Path:
+    """Write the 1797 embedded UCI digits as PNGs, ``directory/<digit>/<rank>_<index>.png``, upscaled.
+
+    ``validation_split`` holds out a fixed slice of each class's files in name order (as Keras does).
+    The UCI file lists its writers one after another, so in that order the slice would be whole
+    writers; ``rank`` is a seeded shuffle, so the held-out slice is a random sample instead (a
+    writer-disjoint split is a harder task: about 93% instead of 97% for the default model, measured).
 
     Example:
         >>> import tempfile
@@ -86,6 +91,7 @@ def write_digits_folder(directory: str | Path, image_size: int = 32) -> Path:
     Args:
         directory: where to write (created if missing).
         image_size: side of the written images in pixels (bilinear upscaling of the 8x8 originals).
+        seed: seed of the file-name shuffle.
     """
     from PIL import Image
 
@@ -96,9 +102,10 @@ def write_digits_folder(directory: str | Path, image_size: int = 32) -> Path:
     for digit in range(10):
         (root / str(digit)).mkdir(parents=True, exist_ok=True)
     pixels = np.clip(images * (255.0 / 16.0), 0, 255).astype(np.uint8)
+    rank = np.random.default_rng(seed).permutation(len(labels))
     for i, (img, label) in enumerate(zip(pixels, labels, strict=True)):
         big = Image.fromarray(img, mode="L").resize((image_size, image_size), Image.BILINEAR)
-        big.save(root / str(int(label)) / f"{i:04d}.png")
+        big.save(root / str(int(label)) / f"{rank[i]:04d}_{i:04d}.png")
     return root
 
 
@@ -139,7 +146,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     tmp = None
     if args.directory is None:
         tmp = tempfile.TemporaryDirectory(prefix="stepgrad-digits-")
-        source = write_digits_folder(Path(tmp.name) / "digits", image_size=32)
+        source = write_digits_folder(Path(tmp.name) / "digits", image_size=32, seed=args.seed)
         print(f"No DIR given: wrote the 1797 embedded UCI digits as 32x32 PNGs to {source}")
         image_size = args.image_size or DIGITS_IMAGE_SIZE
         epochs = args.epochs or DIGITS_EPOCHS

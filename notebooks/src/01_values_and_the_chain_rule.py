@@ -74,45 +74,56 @@ for name, value in by_hand.items():
 # %% [markdown]
 # ## 3. Backpropagation one step at a time
 #
-# `autograd.backward_steps(a)` runs the same backward pass as `a.backward()`, but records each step:
-# which node it is at, the gradient it holds, and what it adds to each parent. `explain()` prints the
-# chain-rule arithmetic with the real numbers.
+# `autograd.step_through(a)` runs the backward pass one node at a time and puts the steps behind a slider
+# with Prev/Next buttons: each frame is the graph as it stands after that step (the current node
+# highlighted), with the chain-rule arithmetic underneath. The frames are drawn in advance, so the stepper
+# also works in the static HTML export of this notebook, without a running kernel.
 
 # %%
-steps = autograd.backward_steps(a)
+stepper = autograd.step_through(a)
+stepper
+
+# %% [markdown]
+# The same steps as text. `explain()` prints each step's chain-rule arithmetic with the real numbers: the
+# node's gradient (complete once every node that uses it has sent its share), and what it adds to each input.
+
+# %%
+steps = stepper.steps
 for step in steps:
     print(step.explain())
 
 # %% [markdown]
-# Any step can be drawn: the graph as it stands after that step, the current node highlighted.
-# Here is the step at `z`, which has just passed its gradient to `b` and to `x1w1+x2w2`:
+# Any step can be drawn on its own. Here is the step at `z`, which has just passed its gradient to `b`
+# and to `x1w1+x2w2` (a sum's local derivative is 1):
 
 # %%
-step_at_z = next(s for s in steps if s.node is z)
+step_at_z = next(st for st in steps if st.node is z)
 step_at_z.draw()
-
-# %% [markdown]
-# ### The stepper
-#
-# `autograd.step_through(a)` puts all the steps behind a slider with Prev/Next buttons. It works in a
-# live kernel, and also in the static HTML export of this notebook (the frames are pre-rendered), so you
-# can click through it on a web page.
-
-# %%
-autograd.step_through(a)
 
 # %% [markdown]
 # ## 4. `backward()` does all the steps at once
 #
-# After `a.backward()` every node holds its gradient (intermediates too, so the drawing shows them).
+# Stepping *was* the backward pass: every node now holds its gradient (intermediates too, so the drawing
+# shows them), and they match the hand computation.
 
 # %%
-a.backward()
 autograd.draw(a)
 
 # %%
 for v in (w1, x1, w2, x2, b):
     print(f"{v.label}.grad = {v.grad:+.4f}   (by hand: {by_hand[v.label]:+.4f})")
+
+# %% [markdown]
+# `a.backward()` computes the same numbers in one call. Gradients **accumulate** (`+=`, see section 6), so
+# before running it again we reset every node's gradient to zero — which is what `optimizer.zero_grad()`
+# will do for us in the training loops of the next notebooks.
+
+# %%
+stepped = {v.label: v.grad for v in (w1, x1, w2, x2, b)}
+for node in autograd.topological_order(a):
+    node.grad = 0.0
+a.backward()
+print({v.label: round(v.grad, 4) for v in (w1, x1, w2, x2, b)})
 
 # %% [markdown]
 # ## 5. Checking gradients by finite differences
@@ -125,15 +136,19 @@ for v in (w1, x1, w2, x2, b):
 def neuron(x1, x2, w1, w2, b):
     return (x1 * w1 + x2 * w2 + b).tanh()
 
+def a_at(point):
+    """The forward pass alone, from plain numbers: no gradients involved."""
+    return neuron(*(Value(v) for v in point.values())).data
+
 point = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432}
+leaves = {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b}
 h = 1e-6
 numeric = {}
 for name in point:
     up = dict(point, **{name: point[name] + h})
     down = dict(point, **{name: point[name] - h})
-    numeric[name] = (neuron(**up).data - neuron(**down).data) / (2 * h)
-    print(f"{name}: backward {dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b)[name].grad:+.6f}   "
-          f"finite difference {numeric[name]:+.6f}")
+    numeric[name] = (a_at(up) - a_at(down)) / (2 * h)
+    print(f"{name}: backward {leaves[name].grad:+.6f}   finite difference {numeric[name]:+.6f}")
 
 # %% [markdown]
 # `autograd.gradcheck` does exactly this for every input (in float64) and raises, naming the input,
@@ -165,7 +180,8 @@ grads = {"x1": x1.grad, "x2": x2.grad, "w1": w1.grad, "w2": w2.grad, "b": b.grad
 for name, g in grads.items():
     assert math.isclose(g, by_hand[name], abs_tol=1e-12), name
     assert math.isclose(g, numeric[name], abs_tol=1e-6), name
-added_to_w1 = [amount for st in steps for parent, local, amount in st.contributions if parent is w1]
+added_to_w1 = [c.amount for st in steps for c in st.contributions if c.parent is w1]
 assert math.isclose(sum(added_to_w1), w1.grad)  # the steps add up to what backward() computes
+assert all(math.isclose(stepped[k], grads[k]) for k in grads)
 assert x.grad == 7.0
 print("all gradients check out")

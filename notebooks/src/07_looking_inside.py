@@ -77,7 +77,7 @@ sample = x_test[:1]
 with autograd.no_grad():
     maps1 = model.layers[0](Tensor(sample)).numpy()[0]                     # (14, 14, 16)
     maps2 = model.layers[2](model.layers[1](model.layers[0](Tensor(sample)))).numpy()[0]   # (5, 5, 32)
-fig = show_images(sample[0], titles=[f"input: {y_test[0]}"], ncols=1, size=1.6)
+fig = show_images(sample, titles=[f"input: a {y_test[0]}"], ncols=1, size=1.6)
 fig = show_images(maps1.transpose(2, 0, 1), titles=[f"map {i}" for i in range(16)], cmap="viridis", ncols=8,
                   size=1.1, suptitle="after Conv2D #1 (16 maps, 14x14)")
 fig = show_images(maps2.transpose(2, 0, 1)[:16], cmap="viridis", ncols=8, size=1.1,
