@@ -92,8 +92,8 @@ class Tensor(TensorMethods, Node):
             if not masked:
                 result, saved = result
         if type(result) is not np.ndarray:
-            result = np.asarray(result)
-        elif (result.dtype is _F64 and not getattr(op, "makes_float64", False)
+            result = np.asarray(result)  # numpy returns scalars from full reductions
+        if (result.dtype is _F64 and not getattr(op, "makes_float64", False)
               and not any(isinstance(x, np.ndarray) and x.dtype is _F64 for x in raw)):
             result = result.astype(DEFAULT_FLOAT)  # ints, ints / ints, int ** 0.5: float32, as in PyTorch
         if _anomaly.enabled:
