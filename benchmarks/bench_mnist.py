@@ -91,11 +91,11 @@ class StepgradRun:
 
 # --- torch -----------------------------------------------------------------------------------------
 class TorchRun:
-    def __init__(self, kind: str, weights: list[np.ndarray]) -> None:
+    def __init__(self, kind: str, weights: list[np.ndarray], threads: int) -> None:
         import torch
         from torch import nn as tnn
 
-        torch.set_num_threads(2)
+        torch.set_num_threads(threads)
         self.torch = torch
         if kind == "mlp":
             self.model = tnn.Sequential(tnn.Linear(784, 512), tnn.ReLU(), tnn.Dropout(0.2),
@@ -149,7 +149,7 @@ class TorchRun:
         return float((pred == y).mean())
 
 
-def run(kind: str, engines: list[str], epochs: int, data_path: str, seed: int) -> dict:
+def run(kind: str, engines: list[str], epochs: int, data_path: str, seed: int, threads: int) -> dict:
     (x_tr, y_tr), (x_val, y_val), (x_te, y_te) = load(data_path)
     x_tr, x_val, x_te = shaped(x_tr, kind), shaped(x_val, kind), shaped(x_te, kind)
     runs: dict[str, object] = {}
@@ -157,7 +157,7 @@ def run(kind: str, engines: list[str], epochs: int, data_path: str, seed: int) -
     if "stepgrad" in engines:
         runs["stepgrad"] = sg
     if "torch" in engines:
-        runs["torch"] = TorchRun(kind, sg.initial_weights())
+        runs["torch"] = TorchRun(kind, sg.initial_weights(), threads)
     rng = np.random.default_rng(seed)
     times: dict[str, list[float]] = {name: [] for name in runs}
     for epoch in range(epochs):
@@ -171,7 +171,8 @@ def run(kind: str, engines: list[str], epochs: int, data_path: str, seed: int) -
             val = runs[name].accuracy(x_val, y_val)
             print(f"[{kind}] {name:8s} epoch {epoch + 1}/{epochs}: {times[name][-1]:.1f}s loss {loss:.4f} "
                   f"val_accuracy {val:.4f}", flush=True)
-    result = {"model": kind, "epochs": epochs, "batch_size": BATCH}
+    result = {"model": kind, "epochs": epochs, "batch_size": BATCH, "torch_threads": threads,
+              "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset")}
     for name, r in runs.items():
         result[name] = {"median_epoch_s": round(statistics.median(times[name]), 2),
                         "test_accuracy": round(r.accuracy(x_te, y_te), 4)}
@@ -190,11 +191,15 @@ def main(argv: list[str] | None = None) -> None:
                         help="default: 12 (mlp), 15 (cnn, as Keras's example)")
     parser.add_argument("--data", default=DEFAULT_DATA, help="folder with the four MNIST .gz files")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2,
+                        help="torch threads (2, the project's rule); give numpy's BLAS the same with "
+                             "OPENBLAS_NUM_THREADS=<n> in the environment")
     args = parser.parse_args(argv)
     engines = ["stepgrad", "torch"] if args.engine == "both" else [args.engine]
     results = []
     for kind in (["mlp", "cnn"] if args.model == "both" else [args.model]):
-        results.append(run(kind, engines, args.epochs or DEFAULT_EPOCHS[kind], args.data, args.seed))
+        epochs = args.epochs or DEFAULT_EPOCHS[kind]
+        results.append(run(kind, engines, epochs, args.data, args.seed, args.threads))
     print("\n| model | epochs | engine | median s/epoch | test accuracy |")
     print("|---|---|---|---|---|")
     for r in results:
