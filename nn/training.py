@@ -256,7 +256,7 @@ def train_step(model: Any, x: np.ndarray, y: np.ndarray) -> float:
     return _scalar(loss)
 
 
-def test_step(model: Any, x: np.ndarray, y: np.ndarray) -> float:
+def eval_step(model: Any, x: np.ndarray, y: np.ndarray) -> float:
     """Loss of a batch (returned) and metrics (updated), in inference mode, recording nothing."""
     model._prepare(x.shape, bind=False)
     if model.training:
@@ -308,7 +308,7 @@ def run_evaluate(model: Any, data: Any, callbacks: Any) -> dict[str, float]:
         if yb is None:
             raise ValueError("evaluate: the data yields inputs without targets; yield (x, y) or pass y=")
         callbacks.call("on_test_batch_begin", step, {})
-        tracker.update(test_step(model, xb, yb), len(xb))
+        tracker.update(eval_step(model, xb, yb), len(xb))
         callbacks.call("on_test_batch_end", step, tracker.result())
     if tracker.count == 0:
         raise ValueError("evaluate: the data produced no batches")
