@@ -8,6 +8,7 @@ single loop in :func:`backprop`. Nothing here recurses, so a 100,000-deep chain 
 from __future__ import annotations
 
 import functools
+import gc
 import threading
 from collections.abc import Callable
 from functools import reduce
@@ -229,6 +230,19 @@ def backprop(
     Returns the pass's table of gradients. Saved arrays are freed afterwards unless
     ``retain_graph`` (default: ``create_graph``).
     """
+    # the pass creates no reference cycles, only short-lived lists and numbers: pause the cyclic
+    # collector so that it does not re-scan the whole graph several times while we walk it
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _backprop(root, grad, create_graph, retain_graph, on_step, store)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _backprop(root: Node, grad: Any, create_graph: bool, retain_graph: bool | None,
+              on_step: Callable | None, store: bool) -> dict[Node, Any]:
     order = topological_order(root)
     # one bucket per node that wants a gradient, holding what each consumer sends it; gradients
     # for constants and for nodes that need none are dropped into `sink`
@@ -239,6 +253,7 @@ def backprop(
     # with plain floats, a node whose gradient is exactly 0 sends 0 * (finite derivative) = 0
     # upstream: skip it (a dead ReLU or a satisfied hinge margin cuts off its whole subgraph)
     skip_zeros = not create_graph and on_step is None
+    anomaly = _anomaly.enabled  # read once: thread-local reads are slow
     previous_mode = _mode.enabled
     _mode.enabled = create_graph  # rules record a graph only when asked to
     try:
@@ -269,7 +284,7 @@ def backprop(
                 input_grads = op.backward(g, out, node._saved, *args)
             else:
                 input_grads = op.backward(g, out, *args)
-            if _anomaly.enabled:
+            if anomaly:
                 check_backward(node, input_grads)
             if node._broadcasts:
                 # array ops: undo broadcasting per input and keep one running sum (arrays are big)

@@ -422,6 +422,7 @@ class Value(Node):
 
 
 _new_value = Value.__new__
+_PLAIN = (Value, float)
 
 
 def _record(op: type[Op], inputs: tuple, data: float) -> Value:
@@ -437,14 +438,14 @@ def _record(op: type[Op], inputs: tuple, data: float) -> Value:
     else:
         out._op = None
         out._inputs = ()
-    if _anomaly.enabled:
+    if data - data != 0.0 and _anomaly.enabled:  # x - x is 0 unless x is inf or NaN; the flag read is slower
         check_forward(op, data, [])
     return out
 
 
 def _operand(x: Any, where: str = "Value") -> Any:
     """Numbers stay plain float constants (no node, no memory); anything else must be a Value."""
-    if isinstance(x, Value):
+    if x.__class__ is float or isinstance(x, Value):
         return x
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"{where}: expected a number or a Value, received {type(x).__name__} {x!r}")
@@ -488,11 +489,13 @@ def linear(weights: list[Value], inputs: list[Value | Number], bias: Value | Num
     if len(weights) != len(inputs):
         raise ValueError(f"linear: {len(weights)} weights but {len(inputs)} inputs; expected equal lengths")
     operands = (bias, *weights, *inputs)
-    if inputs and inputs[0].__class__ is Value:
-        # the usual case inside a network, all Values: read the payloads directly; anything odd
-        # (a number or a numpy scalar among them) fails here and takes the careful path below
+    if inputs and inputs[0].__class__ in _PLAIN:
+        # the usual case inside a network: Value weights and bias, Value or float inputs. Read the
+        # payloads directly; anything odd (a numpy scalar, a string) fails here or gives a non-float,
+        # and takes the careful path below
         try:
-            data = _affine([w.data for w in weights], [x.data for x in inputs], bias.data)
+            xs = [x.data if x.__class__ is Value else x for x in inputs]
+            data = _affine([w.data for w in weights], xs, bias.data)
         except (AttributeError, TypeError):
             data = None
         if data.__class__ is float:
