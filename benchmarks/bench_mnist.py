@@ -12,9 +12,16 @@ defaults differ) and see the same batches in the same order. With ``--engine bot
 alternate epoch by epoch, so a slow spell of the machine hits both; the report gives the median
 epoch time of each and the median of the per-epoch ratios.
 
+Epoch times are training only (the validation pass is timed out). Threads: torch gets ``--threads``
+(default 2); numpy's BLAS follows ``OPENBLAS_NUM_THREADS``. On a machine shared with other jobs,
+multi-threaded BLAS can spin-wait badly (measured here under a load average of ~10 on 2 cores:
+one conv training step took 2-5 s with 2 OpenBLAS threads and 0.12-0.45 s with 1), so match the two
+engines and say which setting was used.
+
 Run (from the repository root):
     python benchmarks/bench_mnist.py --model both --engine both
-    python benchmarks/bench_mnist.py --model cnn --engine stepgrad --epochs 15 --data ../shared/data/mnist
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 \
+        python benchmarks/bench_mnist.py --model cnn --engine both --threads 1 --data ../shared/data/mnist
 """
 
 from __future__ import annotations
