@@ -98,13 +98,12 @@ def peak_rss_mb(code_or_script: str, args: list[str] | None = None, env: dict | 
         "print('__RSS__' + _j.dumps(_r.getrusage(_r.RUSAGE_SELF).ru_maxrss))\n"
     )
     if code_or_script.endswith(".py") and os.path.exists(code_or_script):
-        with open(code_or_script) as fh:
-            code = fh.read()
-        argv = [code_or_script, *(args or [])]
-        folder = os.path.dirname(os.path.abspath(code_or_script))
-        # run as the script would: its argv, its __file__, its folder importable
-        prefix = f"import sys; sys.argv = {argv!r}; __file__ = {argv[0]!r}; sys.path.insert(0, {folder!r})\n"
-        code = prefix + code
+        path = os.path.abspath(code_or_script)
+        # run the file as a script (its own argv, __file__ and folder), as `python script.py` would
+        code = (
+            f"import runpy, sys; sys.argv = {[path, *(args or [])]!r}; "
+            f"sys.path.insert(0, {os.path.dirname(path)!r}); runpy.run_path({path!r}, run_name='__main__')\n"
+        )
     else:
         code = code_or_script
     proc = subprocess.run(
