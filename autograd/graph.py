@@ -175,8 +175,16 @@ def topological_order(root: Node, allow_freed: bool = False) -> list[Node]:
         for x in inputs:
             if isinstance(x, Node) and x not in visited:
                 visited.add(x)
-                x_inputs = _inputs_of(x, allow_freed)
-                if _all_in(visited, x_inputs):  # a leaf, or every input already placed: place x now
+                x_inputs = x._inputs
+                if x_inputs is None:
+                    x_inputs = _inputs_of(x, allow_freed)  # freed by backward: raises unless drawing
+                # a leaf, or every input already visited (in a DAG that means placed): place x
+                # now, the check running in C (a neuron's node has ~2n inputs)
+                try:
+                    placed = visited.issuperset(x_inputs)
+                except TypeError:  # an unhashable constant (an ndarray) among the inputs
+                    placed = False
+                if placed:
                     order.append(x)
                     continue
                 stack.append((x, iter(x_inputs)))
@@ -185,17 +193,6 @@ def topological_order(root: Node, allow_freed: bool = False) -> list[Node]:
             stack.pop()
             order.append(node)
     return order
-
-
-def _all_in(visited: set, inputs: tuple) -> bool:
-    """True when every input is a visited node, checked in C (a neuron's node has ~2n inputs).
-
-    In a DAG a visited input of an unplaced node is already placed (else there would be a cycle).
-    """
-    try:
-        return visited.issuperset(inputs)
-    except TypeError:  # an unhashable constant (an ndarray): take the slow path
-        return False
 
 
 def _inputs_of(node: Node, allow_freed: bool) -> tuple:
