@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
-DIGITS_IMAGE_SIZE = 24  # defaults for the embedded digits, measured to reach >= 95% in well under 2 min
-DIGITS_EPOCHS = 4
+DIGITS_IMAGE_SIZE = 16  # defaults for the embedded digits: >= 95% validation accuracy in under 2 min
+DIGITS_EPOCHS = 8
+DIGITS_LEARNING_RATE = 0.003  # small data, few epochs: a larger step than Keras's 0.001 converges in time
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".gif")
 
 
@@ -146,15 +147,18 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     tmp = None
     if args.directory is None:
         tmp = tempfile.TemporaryDirectory(prefix="stepgrad-digits-")
-        source = write_digits_folder(Path(tmp.name) / "digits", image_size=32, seed=args.seed)
-        print(f"No DIR given: wrote the 1797 embedded UCI digits as 32x32 PNGs to {source}")
+        size = args.image_size or DIGITS_IMAGE_SIZE
+        source = write_digits_folder(Path(tmp.name) / "digits", image_size=size, seed=args.seed)
+        print(f"No DIR given: wrote the 1797 embedded UCI digits as {size}x{size} PNGs to {source}")
         image_size = args.image_size or DIGITS_IMAGE_SIZE
         epochs = args.epochs or DIGITS_EPOCHS
+        learning_rate = args.learning_rate or DIGITS_LEARNING_RATE
         color_mode = args.color_mode or "grayscale"
     else:
         source = Path(args.directory)
         image_size = args.image_size or 150
         epochs = args.epochs or 10
+        learning_rate = args.learning_rate or 0.001  # Keras's Adam default
         color_mode = args.color_mode or "rgb"
     try:
         classes = check_folder(source)
@@ -169,7 +173,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
                            f"images; need at least one of each (check the folder and --validation-split)")
         channels = 1 if color_mode == "grayscale" else 3
         model = build_model(image_size, channels, len(classes), args.dense_units, seed=args.seed)
-        model.compile(optimizer=Adam(learning_rate=args.learning_rate),
+        model.compile(optimizer=Adam(learning_rate=learning_rate),
                       loss="binary_crossentropy" if binary else "categorical_crossentropy",
                       metrics=["accuracy"])
         model.summary()
@@ -275,7 +279,8 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument("--validation-split", type=float, default=0.2)
     t.add_argument("--color-mode", choices=["rgb", "grayscale"], default=None,
                    help="default grayscale for digits, rgb otherwise")
-    t.add_argument("--learning-rate", type=float, default=0.001, help="Adam's learning rate")
+    t.add_argument("--learning-rate", type=float, default=None,
+                   help=f"Adam's learning rate (default {DIGITS_LEARNING_RATE} for digits, 0.001 otherwise)")
     t.add_argument("--dense-units", type=int, default=None,
                    help="hidden Dense width (default 512, or 128 below 64 px)")
     t.add_argument("--out", default=None, help="output folder (default runs/<timestamp>)")

@@ -67,6 +67,7 @@ def plot_curves(
                 values = np.asarray(logs[key], dtype=float)
                 ax.plot(np.arange(1, len(values) + 1), values, style, marker="o", ms=3, label=key)
         ax.set_title(name)
+        ax.xaxis.get_major_locator().set_params(integer=True)  # epochs and steps are whole numbers
         ax.set_xlabel(xlabel)
         if logy:
             ax.set_yscale("log")
@@ -122,7 +123,7 @@ def _raw(x: Any) -> Any:
 
 
 def show_images(
-    images: Any, titles: Sequence[str] | None = None, ncols: int = 8, cmap: str = "gray",
+    images: Any, titles: Sequence[str] | None = None, ncols: int = 8, cmap: str | Sequence[str] = "gray",
     size: float = 1.4, colors: Sequence[str] | None = None, suptitle: str | None = None,
 ):
     """A grid of images (N, H, W) or (N, H, W, C), each with an optional title.
@@ -138,7 +139,8 @@ def show_images(
             its own range.
         titles: one short title per image (e.g. "7 (p=0.98)").
         ncols: images per row.
-        cmap: colour map for one-channel images ("gray", or "RdBu" for signed values such as filters).
+        cmap: colour map for one-channel images ("gray", or "RdBu" for signed values such as filters),
+            or one colour map per image.
         size: inches per image.
         colors: one title colour per image (e.g. "green"/"red" for right/wrong predictions).
         suptitle: a title over the whole grid.
@@ -160,14 +162,15 @@ def show_images(
             ax.remove()
             continue
         img = images[i]
+        cm = cmap if isinstance(cmap, str) else cmap[i]
         if img.ndim == 3:  # RGB: scale into [0, 1] for imshow
             lo, hi = img.min(), img.max()
             ax.imshow((img - lo) / (hi - lo) if hi > lo else np.zeros_like(img))
-        elif cmap in ("RdBu", "RdBu_r", "bwr", "coolwarm"):  # signed maps: keep 0 at the middle colour
+        elif cm in ("RdBu", "RdBu_r", "bwr", "coolwarm"):  # signed maps: keep 0 at the middle colour
             lim = np.abs(img).max() or 1.0
-            ax.imshow(img, cmap=cmap, vmin=-lim, vmax=lim)
+            ax.imshow(img, cmap=cm, vmin=-lim, vmax=lim)
         else:
-            ax.imshow(img, cmap=cmap)
+            ax.imshow(img, cmap=cm)
         if titles is not None:
             ax.set_title(titles[i], fontsize=9, color=colors[i] if colors is not None else "black")
     if suptitle:

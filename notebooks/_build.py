@@ -11,6 +11,7 @@ reads it): ``# %%`` starts a code cell, ``# %% [markdown]`` a markdown cell whos
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,7 +70,14 @@ def main(argv: list[str]) -> int:
         sources = [s for s in sources if any(s.name.startswith(a) for a in argv)]
     for src in sources:
         start = time.perf_counter()
-        nb = execute(build(src), HERE)
+        nb = build(src)
+        try:
+            execute(nb, HERE)
+        except Exception:
+            failed = Path(tempfile.gettempdir()) / (src.stem + ".failed.ipynb")
+            nbformat.write(nb, failed)  # the outputs up to the failing cell, for a look
+            print(f"{src.name} failed; the partly executed notebook is in {failed}", file=sys.stderr)
+            raise
         for i, cell in enumerate(nb.cells):
             cell["id"] = f"cell-{i:02d}"  # stable ids keep rebuilds from churning the diff
         target = HERE / (src.stem + ".ipynb")

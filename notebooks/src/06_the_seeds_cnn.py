@@ -32,7 +32,7 @@ np.random.seed(0)   # fit's shuffling; the weights are seeded through their init
 
 # %%
 folder = Path(tempfile.mkdtemp()) / "digits"
-write_digits_folder(folder, image_size=32)
+write_digits_folder(folder, image_size=24)
 print(sorted(p.name for p in folder.iterdir()))
 print(len(list((folder / "3").glob("*.png"))), "images of a 3, e.g.", sorted((folder / "3").glob("*.png"))[0].name)
 
@@ -115,15 +115,18 @@ fig = plot_curves(history)
 # %% [markdown]
 # ## 5. Predictions on validation images
 #
-# Green titles are right, red are wrong.
+# Each title is the predicted digit and its probability; green titles are right, red ones wrong (with the
+# true digit). The first row collects mistakes.
 
 # %%
 x_val = np.concatenate([validation_generator[i][0] for i in range(len(validation_generator))])
 y_val = np.concatenate([validation_generator[i][1] for i in range(len(validation_generator))]).argmax(axis=1)
 probs = model.predict(x_val)
 pred = probs.argmax(axis=1)
-shown = np.r_[np.flatnonzero(pred != y_val)[:4], np.arange(0, len(x_val), 45)][:32]
-fig = show_images(x_val[shown], titles=[f"{pred[i]} ({probs[i, pred[i]]:.2f})" for i in shown],
+shown = np.r_[np.flatnonzero(pred != y_val)[:8], np.arange(0, len(x_val), 15)][:32]
+titles = [f"{pred[i]} ({probs[i, pred[i]]:.2f})" + ("" if pred[i] == y_val[i] else f" not {y_val[i]}")
+          for i in shown]
+fig = show_images(x_val[shown], titles=titles,
                   colors=["green" if pred[i] == y_val[i] else "red" for i in shown], ncols=8, size=1.1)
 
 # %% [markdown]
