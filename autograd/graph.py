@@ -226,6 +226,12 @@ def backprop(
     [(input, amount), ...])`` sees every step (that is how ``backward_steps`` records them).
     Returns the pass's table of gradients. Saved arrays are freed afterwards unless
     ``retain_graph`` (default: ``create_graph``).
+
+    Two shortcuts keep scalar graphs fast. A scalar node whose gradient is exactly 0.0 (plain
+    floats, no ``create_graph``, no ``on_step``) sends nothing upstream, since 0 times any finite
+    local derivative is 0; nodes reached only through such nodes keep their ``.grad`` (as adding
+    0 would) and get 0.0 in the returned table (so unlike PyTorch, 0 * inf gives 0 there, not NaN).
+    And Python's cyclic garbage collector is paused during the pass, which creates no cycles.
     """
     # the pass creates no reference cycles, only short-lived lists and numbers: pause the cyclic
     # collector so that it does not re-scan the whole graph several times while we walk it

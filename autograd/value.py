@@ -128,7 +128,10 @@ class Pow(Op):
     def backward(g, out, a, b):
         ad = _data(a)
         if ad < 0:  # a**b is only defined at integer b there, so it has no derivative in b
-            raise ValueError(f"**: the gradient in the exponent needs ln(base); received base {ad!r} < 0")
+            raise ValueError(
+                f"**: the gradient in the exponent needs ln(base), undefined for base {ad!r} < 0; "
+                "use a plain number as the exponent if it is a constant"
+            )
         # at a = 0 (b > 0) the limit of a**b * ln(a) is 0, as in PyTorch
         return _pow_base_grad(g, a, b), (g * out * _log(a) if ad > 0 else 0.0 * g)
 
