@@ -26,7 +26,7 @@ from .callbacks import Callback, CallbackList, History
 from .layers import Input, Layer
 from .layers.core import snake_case, unique_name
 from .module import Module
-from .progress import ProgbarLogger
+from .progress import progress_for
 from .summary import print_summary
 
 
@@ -212,7 +212,7 @@ class Sequential(Module):
 
     # --- fit / evaluate / predict -----------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
-            verbose: int = 1, callbacks: list[Callback] | None = None, validation_split: float = 0.0,
+            verbose: int | str = 1, callbacks: list[Callback] | None = None, validation_split: float = 0.0,
             validation_data: Any = None,
             shuffle: bool = True, initial_epoch: int = 0, steps_per_epoch: int | None = None,
             validation_steps: int | None = None, validation_batch_size: int | None = None,
@@ -224,7 +224,7 @@ class Sequential(Module):
             y: targets when ``x`` is an array.
             batch_size: samples per step for arrays (default 32).
             epochs: index of the last epoch (training runs from ``initial_epoch`` to ``epochs``).
-            verbose: 0 silent, 1 progress bar, 2 one line per epoch.
+            verbose: 0 silent, 1 (or "auto") progress bar, 2 one line per epoch.
             callbacks: ``nn.callbacks`` instances.
             validation_split: fraction of the arrays held out (the last samples, before shuffling).
             validation_data: ``(x_val, y_val)``, a Sequence or a generator, evaluated after each epoch.
@@ -258,21 +258,21 @@ class Sequential(Module):
             val = training.make_adapter(vx, vy, validation_batch_size or batch_size, False, validation_steps,
                                         "fit (validation_data)", restart=True)
         history = History()
+        verbose, extra = progress_for(verbose)
         params = {"verbose": verbose, "epochs": epochs, "steps": train.steps}
-        extra = [ProgbarLogger(verbose)] if verbose else []
         cbs = CallbackList([*(callbacks or []), history, *extra], self, params)
         history.params = params
         training.run_fit(self, train, val, epochs, initial_epoch, cbs, validation_freq)
         self.history = history
         return history
 
-    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: int = 1,
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: int | str = 1,
                  steps: int | None = None, callbacks: list[Callback] | None = None,
                  return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """Mean loss (and metrics) over the data, in inference mode: ``loss`` or ``[loss, *metrics]``."""
         self._require_compiled("evaluate")
         data = training.make_adapter(x, y, batch_size or 32, False, steps, "evaluate", restart=True)
-        extra = [ProgbarLogger(verbose)] if verbose else []
+        verbose, extra = progress_for(verbose)
         cbs = CallbackList([*(callbacks or []), *extra], self, {"verbose": verbose, "steps": data.steps})
         logs = training.run_evaluate(self, data, cbs)
         if return_dict:
@@ -280,13 +280,13 @@ class Sequential(Module):
         values = [logs[k] for k in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: int = 0, steps: int | None = None,
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = 0, steps: int | None = None,
                 callbacks: list[Callback] | None = None) -> np.ndarray:
         """The model's outputs for ``x`` (arrays, a Sequence or a generator), as one ndarray."""
         if not self.layers:
             raise ValueError(f"Sequential '{self.name}' has no layers to predict with")
         data = training.make_adapter(x, None, batch_size or 32, False, steps, "predict", restart=True)
-        extra = [ProgbarLogger(verbose)] if verbose else []
+        verbose, extra = progress_for(verbose)
         cbs = CallbackList([*(callbacks or []), *extra], self, {"verbose": verbose, "steps": data.steps})
         return training.run_predict(self, data, cbs)
 

@@ -30,6 +30,14 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds:.0f}s" if seconds >= 1 else f"{seconds * 1000:.0f}ms"
 
 
+def progress_for(verbose: int | str) -> tuple[int, list]:
+    """``(verbose as 0/1/2, [ProgbarLogger] or [])``; ``"auto"`` means 1, as in Keras."""
+    level = 1 if verbose == "auto" else verbose
+    if isinstance(level, bool) or level not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', received verbose={verbose!r}")
+    return level, [ProgbarLogger(level)] if level else []
+
+
 class _Bar:
     """One progress bar: tqdm's when available, else a plain line rewritten with ``\\r``."""
 

@@ -240,6 +240,8 @@ def test_bad_fit_arguments_name_the_value():
         model.fit(x, y, validation_split=1.5)
     with pytest.raises(ValueError, match=r"batch_size=0"):
         model.fit(x, y, batch_size=0)
+    with pytest.raises(ValueError, match=r"verbose=3"):
+        model.fit(x, y, verbose=3)
     with pytest.raises(ValueError, match=r"epochs=-1"):
         model.fit(x, y, epochs=-1)
     with pytest.raises(ValueError, match="validation_split is only supported for arrays"):
