@@ -139,7 +139,6 @@ def _default_out() -> Path:
 
 def train(args: argparse.Namespace) -> dict[str, Any]:
     """The ``train`` command; returns the final validation metrics (also printed)."""
-    import autograd
     from nn.optimizers import Adam
     from nn.preprocessing.image import ImageDataGenerator
 
@@ -195,8 +194,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     _write_history(out / "history.csv", logs)
     _save_curves(out / "curves.png", logs)
     final = {k: v[-1] for k, v in logs.items()}
-    print(f"Trained {epochs} epoch(s) on {train_it.samples} images in {seconds:.1f} s "
-          f"({autograd.__name__} engine, {len(classes)} classes)")
+    print(f"Trained {epochs} epoch(s) on {train_it.samples} images ({len(classes)} classes): {seconds:.1f} s")
     print(f"Final validation accuracy: {final.get('val_accuracy', float('nan')):.4f} "
           f"({val_it.samples} validation images)")
     print(f"Wrote {out / 'weights.npz'}, {out / 'model.json'}, {out / 'history.csv'}, {out / 'curves.png'}")
