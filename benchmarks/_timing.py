@@ -21,15 +21,16 @@ import time
 from collections.abc import Callable
 
 
-def _once_ms(f: Callable[[], object], settle: float = 0.0) -> float:
+def _once_ms(f: Callable[[], object], settle: float = 0.0, clock: Callable[[], float] = time.perf_counter
+             ) -> float:
     gc.collect()  # collect outside the timed section so one contender doesn't pay for the other's garbage
     if settle:
         # let the previous contender's idle BLAS/OpenMP worker threads stop spinning: on a 2-core
         # machine a spinning pool of one library halves the speed of the next one
         time.sleep(settle)
-    start = time.perf_counter()
+    start = clock()
     f()
-    return (time.perf_counter() - start) * 1000.0
+    return (clock() - start) * 1000.0
 
 
 def median_ms(f: Callable[[], object], repeats: int = 10, warmup: int = 1) -> float:
@@ -62,12 +63,15 @@ def paired_ratio(
 
 
 def paired_table(
-    contenders: dict[str, Callable[[], object]], pairs: int = 10, warmup: int = 1, settle: float = 0.0
+    contenders: dict[str, Callable[[], object]], pairs: int = 10, warmup: int = 1, settle: float = 0.0,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> dict:
     """Time several contenders round-robin (rotating who goes first); per-round ms for each.
 
     Returns ``{name: [ms, ...]}`` with one entry per round, so callers can form paired ratios
     ``median(a[i] / b[i])`` for any two names. ``settle`` seconds of sleep precede each timed call.
+    ``clock=time.process_time`` measures CPU time (all threads) instead of wall time: steadier on a
+    busy machine, but only comparable between contenders that use the same number of threads.
     """
     names = list(contenders)
     for _ in range(warmup):
@@ -77,7 +81,7 @@ def paired_table(
     for i in range(pairs):
         shift = i % len(names)
         for name in names[shift:] + names[:shift]:
-            times[name].append(_once_ms(contenders[name], settle))
+            times[name].append(_once_ms(contenders[name], settle, clock))
     return times
 
 

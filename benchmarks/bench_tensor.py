@@ -19,6 +19,7 @@ import argparse
 import os
 import statistics
 import sys
+import time
 
 import numpy as np
 
@@ -197,6 +198,9 @@ def main():
     parser.add_argument("--no-rss", action="store_true", help="skip the seed-CNN peak-RSS subprocesses")
     parser.add_argument("--settle", type=float, default=0.2,
                         help="seconds of sleep before each timed step (idle thread pools stop spinning)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="cpu: process CPU time (all threads), steadier on a busy machine; "
+                             "compares stepgrad with numpy only (torch's idle threads spin and count)")
     parser.add_argument("--rss-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
@@ -205,12 +209,15 @@ def main():
 
     print(f"numpy {np.__version__}, torch {torch.__version__} ({torch.get_num_threads()} threads set to 2), "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '<unset>')}")
-    print("ms: median step time; sg/x: median of paired ratios; (best): ratio of the fastest steps")
+    print(f"clock: {args.clock}; ms: median step time; sg/x: median of paired ratios; "
+          "(best): ratio of the fastest steps")
     print(f"{'net':34} {'stepgrad ms':>11} {'torch ms':>9} {'numpy ms':>9} {'sg/torch':>9} {'sg/numpy':>9} "
           f"{'(best)':>7} {'(best)':>7}")
     for key in args.only.split(","):
         pairs = (QUICK_PAIRS if args.quick else PAIRS)[key]
-        times = paired_table(steppers(key), pairs=pairs, warmup=2 if key != "c" else 1, settle=args.settle)
+        clock = time.process_time if args.clock == "cpu" else time.perf_counter
+        times = paired_table(steppers(key), pairs=pairs, warmup=2 if key != "c" else 1, settle=args.settle,
+                             clock=clock)
         med = {name: statistics.median(ts) for name, ts in times.items()}
         best = {name: min(ts) for name, ts in times.items()}
         print(f"({key}) {NETS[key][0]:30} {med['stepgrad']:11.2f} {med['torch']:9.2f} {med['numpy']:9.2f} "
