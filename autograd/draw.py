@@ -185,6 +185,8 @@ class Drawing:
         svg = self._try_svg()
         if svg is not None:
             bundle["image/svg+xml"] = svg
+            # also as inline HTML: exporters that pick HTML keep the picture as real <svg> markup
+            bundle["text/html"] = f'<div class="stepgrad-drawing">{svg[svg.find("<svg"):]}</div>'
         return bundle
 
     def _repr_svg_(self) -> str | None:

@@ -101,6 +101,7 @@ def test_save_svg_and_png_atomically(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.png", "g.svg"]  # no temp files left
     bundle = picture._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"] and bundle["text/plain"] == picture.text
+    assert bundle["text/html"].startswith('<div class="stepgrad-drawing"><svg')
     with pytest.raises(ValueError, match="suffix"):
         picture.save(tmp_path / "g.bmp")
 
