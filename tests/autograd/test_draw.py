@@ -135,3 +135,12 @@ def test_bad_arguments():
 def test_labels_with_record_characters_are_escaped():
     v = Value(1.0, label="a|b{c}")
     assert "a\\|b\\{c\\}" in draw(v).source
+
+
+def test_a_deep_chain_draws_without_recursion():
+    y = Value(1.0, label="x")
+    for _ in range(20_000):
+        y = y * 1.0001
+    picture = draw(y, max_nodes=50)
+    assert len(records(picture.source)) == 50 and "... 19951 more nodes" in picture.source
+    assert "x (leaf)" not in picture.text  # the leaf is far from the root: hidden
