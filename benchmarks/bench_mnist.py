@@ -18,6 +18,17 @@ multi-threaded BLAS can spin-wait badly (measured here under a load average of ~
 one conv training step took 2-5 s with 2 OpenBLAS threads and 0.12-0.45 s with 1), so match the two
 engines and say which setting was used.
 
+Measured on 2026-11-29, on a 2-core VM shared with other jobs (load average 4-14), with
+``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 python benchmarks/bench_mnist.py
+--model <mlp, then cnn> --engine both --threads 1``:
+
+    | model | epochs | stepgrad s/epoch | torch s/epoch | paired ratio | stepgrad test acc | torch test acc |
+    | mlp   | 12     | 4.29             | 6.61          | 0.63x        | 98.26%            | 97.77%         |
+    | cnn   | 15     | 26.98            | 19.98         | 1.37x        | 99.10%            | 99.03%         |
+
+(With 2 threads each, the first stepgrad MLP epoch took 79 s instead of ~4 s on the loaded machine,
+so that run was stopped; rerun it on a quiet machine.)
+
 Run (from the repository root):
     python benchmarks/bench_mnist.py --model both --engine both
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 \
