@@ -62,6 +62,14 @@ def execute(nb, cwd: Path, timeout: int = 300):
     return nb
 
 
+def drop_duplicate_html(data: dict) -> None:
+    """Keep a drawing's SVG once: ``autograd.draw`` also offers it as inline HTML, for exporters that
+    prefer HTML; the committed notebook keeps the ``image/svg+xml`` copy, which GitHub shows as an image."""
+    html = data.get("text/html", "")
+    if "image/svg+xml" in data and str(html).startswith('<div class="stepgrad-drawing">'):
+        del data["text/html"]
+
+
 def main(argv: list[str]) -> int:
     import nbformat
 
@@ -80,6 +88,8 @@ def main(argv: list[str]) -> int:
             raise
         for i, cell in enumerate(nb.cells):
             cell["id"] = f"cell-{i:02d}"  # stable ids keep rebuilds from churning the diff
+            for out in cell.get("outputs", []):
+                drop_duplicate_html(out.get("data", {}))
         target = HERE / (src.stem + ".ipynb")
         nbformat.write(nb, target)
         print(f"{target.name}: {len(nb.cells)} cells, executed in {time.perf_counter() - start:.1f} s")

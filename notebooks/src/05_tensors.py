@@ -95,7 +95,7 @@ print("gradcheck:", autograd.gradcheck(layer, inputs))
 # %% [markdown]
 # ## 4. The PyTorch-style loop on Tensors
 #
-# notebook 02 trained an MLP on moons with 100 points, one `Value` graph per point. With Tensors the
+# Notebook 02 trained an MLP on moons with 100 points, one `Value` graph per point. With Tensors the
 # whole batch goes through each layer in one matrix product. `nn.layers.Dense` is $a = f(XW + b)$;
 # a `Module` finds the parameters of the layers it holds.
 
@@ -127,7 +127,7 @@ for step in range(300):
 print(f"300 full-batch steps in {time.perf_counter() - start:.2f} s, final accuracy {history['accuracy'][-1]:.1%}")
 
 # %%
-fig = plot_curves(history, xlabel="step", logy=False)
+fig = plot_curves(history, xlabel="step")
 
 # %%
 with autograd.no_grad():
