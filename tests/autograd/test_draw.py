@@ -144,3 +144,14 @@ def test_a_deep_chain_draws_without_recursion():
     picture = draw(y, max_nodes=50)
     assert len(records(picture.source)) == 50 and "... 19951 more nodes" in picture.source
     assert "x (leaf)" not in picture.text  # the leaf is far from the root: hidden
+
+
+def test_without_the_graphviz_package_it_shows_text_and_save_names_the_extra(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # `import graphviz` now raises ImportError
+    *_, loss = small_graph()
+    picture = draw(loss)
+    assert set(picture._repr_mimebundle_()) == {"text/plain"}
+    with pytest.raises(ImportError, match=r"stepgrad\[viz\]"):
+        picture.save(tmp_path / "g.png")
