@@ -87,3 +87,28 @@ def test_gather_gradient_counts_repeats(n, picks):
     t = Tensor(np.zeros(n), requires_grad=True)
     t[np.array(picks)].sum().backward()
     np.testing.assert_array_equal(t.grad, np.bincount(picks, minlength=n))
+
+
+@st.composite
+def matmul_shapes(draw):
+    """Operand shapes for a (possibly batched, possibly broadcast, possibly vector) matmul."""
+    n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
+    batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2, max_side=3))
+    a = (k,) if draw(st.booleans()) and not batch.input_shapes[0] else (*batch.input_shapes[0], n, k)
+    b = (k,) if draw(st.booleans()) and not batch.input_shapes[1] else (*batch.input_shapes[1], k, m)
+    return a, b
+
+
+@FAST
+@given(matmul_shapes())
+def test_matmul_matches_numpy_and_gradients_keep_operand_shapes(shapes):
+    rng = np.random.default_rng(2)
+    a, b = (rng.standard_normal(s) for s in shapes)
+    ta, tb = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    out = ta @ tb
+    np.testing.assert_allclose(out.data, a @ b, rtol=1e-12)
+    out.sum().backward()
+    assert ta.grad.shape == a.shape and tb.grad.shape == b.shape
+    # d(sum(a @ b))/da = row sums of b broadcast: check one direction exactly for the vector/matrix case
+    if a.ndim == 2 and b.ndim == 2:
+        np.testing.assert_allclose(ta.grad, np.broadcast_to(b.sum(axis=1), a.shape), rtol=1e-12)
