@@ -61,8 +61,10 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     if g.shape == shape:
         return g
     extra = g.ndim - len(shape)
-    if extra == 1 and g.shape[1:] == shape:
-        return g.sum(axis=0)  # the common case (a bias over a batch), in one call
+    if extra == 1 and g.shape[1:] == shape:  # the common case: a bias over a batch
+        if g.ndim == 2 and g.shape[0] <= 4096 and g.dtype.kind == "f":
+            return np.ones(g.shape[0], g.dtype) @ g  # BLAS gemv: ~2x faster than a column sum here
+        return g.sum(axis=0)  # long batches: numpy's pairwise sum keeps float32 accurate
     kept = tuple(i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1)
     axes = tuple(range(extra)) + kept
     if axes:
