@@ -39,9 +39,10 @@ print(len(list((folder / "3").glob("*.png"))), "images of a 3, e.g.", sorted((fo
 # %% [markdown]
 # ## 2. Data preprocessing (seed §4.1)
 #
-# `rescale=1./255` maps pixel values to [0, 1]. `validation_split=0.2` holds out the last 20% of each
-# class; `subset=` picks one side. The seed uses `class_mode='binary'` for two classes; with ten digits we
-# use `'categorical'` (one-hot labels). Images are read as 24x24 grayscale.
+# `rescale=1./255` maps pixel values to [0, 1]. `validation_split=0.2` holds out the first 20% of each
+# class's files (in name order, as Keras does; `write_digits_folder` names the files in a shuffled order,
+# so that slice is a random sample); `subset=` picks one side. The seed uses `class_mode='binary'` for two
+# classes; with ten digits we use `'categorical'` (one-hot labels). Images are read as 24x24 grayscale.
 
 # %%
 datagen = ImageDataGenerator(rescale=1. / 255, validation_split=0.2)
