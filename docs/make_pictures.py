@@ -19,11 +19,12 @@ def graph() -> None:
     x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
     x2, w2 = Value(0.0, label="x2"), Value(1.0, label="w2")
     b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1; x1w1.label = "x1*w1"  # noqa: E702
-    x2w2 = x2 * w2; x2w2.label = "x2*w2"  # noqa: E702
-    s = x1w1 + x2w2; s.label = "x1w1+x2w2"  # noqa: E702
-    z = s + b; z.label = "z"  # noqa: E702
-    a = z.tanh(); a.label = "a"  # noqa: E702
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    s = x1w1 + x2w2
+    z = s + b
+    a = z.tanh()
+    for node, label in ((x1w1, "x1*w1"), (x2w2, "x2*w2"), (s, "x1w1+x2w2"), (z, "z"), (a, "a")):
+        node.label = label
     backward_steps(a)  # the backward pass, so the drawing shows every gradient
     print("wrote", draw(a).save(HERE / "graph.svg"))
 
