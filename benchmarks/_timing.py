@@ -93,13 +93,19 @@ def ratio_of(times: dict, a: str, b: str) -> float:
 def peak_rss_mb(code_or_script: str, args: list[str] | None = None, env: dict | None = None) -> float:
     """Peak resident set size (MB) of a fresh Python process running ``code_or_script``.
 
-    ``code_or_script`` is a path to a ``.py`` file or a string of Python code. The child reports
-    ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` (kB on Linux) when it finishes, so each engine
-    is measured alone, without the parent's memory.
+    ``code_or_script`` is a path to a ``.py`` file or a string of Python code. The child reports its
+    peak (``VmHWM`` from /proc/self/status; ``ru_maxrss`` where that is missing) when it finishes, so
+    each engine is measured alone, without the parent's memory.
     """
+    # VmHWM is the high-water mark of this process's own memory map; ru_maxrss is not: Linux carries
+    # the parent's peak over fork+exec, so a child of a big benchmark would report the parent's size
     report = (
         "\nimport json as _j, resource as _r\n"
-        "print('__RSS__' + _j.dumps(_r.getrusage(_r.RUSAGE_SELF).ru_maxrss))\n"
+        "try:\n"
+        "    _kb = [int(_l.split()[1]) for _l in open('/proc/self/status') if _l.startswith('VmHWM:')][0]\n"
+        "except (OSError, IndexError):\n"
+        "    _kb = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss\n"
+        "print('__RSS__' + _j.dumps(_kb))\n"
     )
     if code_or_script.endswith(".py") and os.path.exists(code_or_script):
         path = os.path.abspath(code_or_script)
