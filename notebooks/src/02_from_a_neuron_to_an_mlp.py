@@ -52,6 +52,19 @@ print(f"z = w.x + b = {z:.6f},  a = tanh(z) = {np.tanh(z):.6f},  neuron(x) = {ou
 # layers: the **input layer** is just the `nin` numbers you feed in, the **hidden layers** transform them,
 # and the **output layer** (linear, no activation, so it can produce any score) gives the answer.
 #
+# Stacking the neurons' weight vectors as the rows of a matrix $W$ gives the seed's formula for a whole
+# layer at once, $z = Wx + b$, $a = f(z)$:
+
+# %%
+layer = nn.Layer(2, 3, activation="relu", seed=0)
+W = np.array([[w.data for w in n.w] for n in layer.neurons])     # (3, 2): one row per neuron
+bias_vector = np.array([n.b.data for n in layer.neurons])       # (3,)
+x_in = np.array([1.0, -2.0])
+print("W =\n", W.round(4))
+print("f(Wx + b) =", np.maximum(W @ x_in + bias_vector, 0).round(6))
+print("layer(x)  =", [round(v.data, 6) for v in layer(list(x_in))])
+
+# %% [markdown]
 # Here is a tiny MLP, 2 inputs → 3 hidden → 1 output, drawn after a forward and backward pass. Each
 # neuron's $w\cdot x + b$ is one `linear` node (an n-ary op: one node instead of a chain of `*` and `+`).
 
@@ -129,6 +142,7 @@ fig = plot_decision_boundary(predict, X, y_pm, steps=50)
 # %%
 assert len(model.parameters()) == 337
 assert abs(out.data - np.tanh(z)) < 1e-9           # a neuron computes tanh(w.x + b)
+assert np.allclose([v.data for v in layer(list(x_in))], np.maximum(W @ x_in + bias_vector, 0))  # relu(Wx + b)
 assert history["loss"][-1] < 0.2 * history["loss"][0]
 assert history["accuracy"][-1] >= 0.97, history["accuracy"][-1]
 final_accuracy = np.mean((np.array(predict(X)) > 0) == (y_pm > 0))   # after the last update
