@@ -166,7 +166,8 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         binary = len(classes) == 2
         datagen = ImageDataGenerator(rescale=1.0 / 255, validation_split=args.validation_split)
         flow = dict(target_size=(image_size, image_size), color_mode=color_mode, batch_size=args.batch_size,
-                    class_mode="binary" if binary else "categorical", seed=args.seed, classes=classes)
+                    class_mode="binary" if binary else "categorical", seed=args.seed, classes=classes,
+                    on_error="skip" if args.skip_unreadable else "raise")
         train_it = datagen.flow_from_directory(str(source), subset="training", shuffle=True, **flow)
         val_it = datagen.flow_from_directory(str(source), subset="validation", shuffle=False, **flow)
         if train_it.samples == 0 or val_it.samples == 0:
@@ -183,7 +184,8 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         history = model.fit(train_it, epochs=epochs, validation_data=val_it, verbose=1, callbacks=[schedule])
         seconds = time.perf_counter() - start
     except (OSError, ValueError) as err:  # unreadable images, bad folders: say which, no traceback
-        raise CLIError(str(err)) from err
+        hint = " (on the command line: --skip-unreadable)" if "on_error" in str(err) else ""
+        raise CLIError(f"{err}{hint}") from err
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -286,6 +288,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help=f"multiply the learning rate by this after each epoch (default {LR_DECAY})")
     t.add_argument("--dense-units", type=int, default=None,
                    help="hidden Dense width (default 512, or 128 below 64 px)")
+    t.add_argument("--skip-unreadable", action="store_true",
+                   help="leave out images that cannot be read (with a warning) instead of stopping")
     t.add_argument("--out", default=None, help="output folder (default runs/<timestamp>)")
     t.add_argument("--seed", type=int, default=0)
     p = sub.add_parser("predict", help="classify images with a trained model")

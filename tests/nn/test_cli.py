@@ -98,7 +98,11 @@ def test_unreadable_image_names_the_file(tmp_path, capsys):
     bad.write_bytes(b"\x89PNG\r\n\x1a\n this is not an image")
     code, _ = _train(tmp_path, data)
     assert code == 2
-    assert "broken.png" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "broken.png" in err and "--skip-unreadable" in err
+    with pytest.warns(UserWarning, match="broken.png"):
+        code, out = _train(tmp_path, data, "--skip-unreadable")
+    assert code == 0 and (out / "weights.npz").exists()
 
 
 def test_predict_errors(tmp_path, capsys):
