@@ -39,6 +39,8 @@ def test_committed_notebook_matches_its_source(path):
     assert cells == [(c.cell_type, c.source) for c in built.cells], (
         f"{path.name} is out of date: run python notebooks/_build.py {path.name[:2]}")
     assert PICTURES[path.name[:2]] <= _media(committed), f"{path.name} was committed without its pictures"
+    last_code = [c.source for c in committed.cells if c.cell_type == "code"][-1]
+    assert last_code.count("assert ") >= 3, f"{path.name} must end with a cell that checks its numbers"
 
 
 def _media(nb):
