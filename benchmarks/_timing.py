@@ -21,8 +21,9 @@ import time
 from collections.abc import Callable
 
 
-def _once_ms(f: Callable[[], object], settle: float = 0.0, clock: Callable[[], float] = time.perf_counter
-             ) -> float:
+def once_ms(f: Callable[[], object], settle: float = 0.0, clock: Callable[[], float] = time.perf_counter
+            ) -> float:
+    """Time one call of ``f`` in milliseconds (after a gc.collect and an optional settling sleep)."""
     gc.collect()  # collect outside the timed section so one contender doesn't pay for the other's garbage
     if settle:
         # let the previous contender's idle BLAS/OpenMP worker threads stop spinning: on a 2-core
@@ -37,7 +38,7 @@ def median_ms(f: Callable[[], object], repeats: int = 10, warmup: int = 1) -> fl
     """Median wall time of ``f()`` in milliseconds over ``repeats`` calls, after ``warmup`` calls."""
     for _ in range(warmup):
         f()
-    return statistics.median(_once_ms(f) for _ in range(repeats))
+    return statistics.median(once_ms(f) for _ in range(repeats))
 
 
 def paired_ratio(
@@ -53,9 +54,9 @@ def paired_ratio(
     ratios, times_a, times_b = [], [], []
     for i in range(pairs):
         if i % 2 == 0:
-            ta, tb = _once_ms(fa, settle), _once_ms(fb, settle)
+            ta, tb = once_ms(fa, settle), once_ms(fb, settle)
         else:
-            tb, ta = _once_ms(fb, settle), _once_ms(fa, settle)
+            tb, ta = once_ms(fb, settle), once_ms(fa, settle)
         ratios.append(ta / tb)
         times_a.append(ta)
         times_b.append(tb)
@@ -64,7 +65,7 @@ def paired_ratio(
 
 def paired_table(
     contenders: dict[str, Callable[[], object]], pairs: int = 10, warmup: int = 1, settle: float = 0.0,
-    clock: Callable[[], float] = time.perf_counter,
+    clock: Callable[[], float] = time.perf_counter, reported: bool = False,
 ) -> dict:
     """Time several contenders round-robin (rotating who goes first); per-round ms for each.
 
@@ -72,6 +73,8 @@ def paired_table(
     ``median(a[i] / b[i])`` for any two names. ``settle`` seconds of sleep precede each timed call.
     ``clock=time.process_time`` measures CPU time (all threads) instead of wall time: steadier on a
     busy machine, but only comparable between contenders that use the same number of threads.
+    ``reported=True``: each contender times itself and returns its milliseconds (e.g. a call that
+    asks a worker process to run one step), so the round-robin logic is shared.
     """
     names = list(contenders)
     for _ in range(warmup):
@@ -81,7 +84,8 @@ def paired_table(
     for i in range(pairs):
         shift = i % len(names)
         for name in names[shift:] + names[:shift]:
-            times[name].append(_once_ms(contenders[name], settle, clock))
+            f = contenders[name]
+            times[name].append(f() if reported else once_ms(f, settle, clock))
     return times
 
 

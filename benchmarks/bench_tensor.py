@@ -16,6 +16,7 @@ Run:  python benchmarks/bench_tensor.py [--quick] [--only a,b,c,d] [--no-rss]
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import sys
@@ -25,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hand_numpy as hand  # noqa: E402
-from _timing import paired_table, peak_rss_mb, ratio_of  # noqa: E402
+from _timing import once_ms, paired_table, peak_rss_mb, ratio_of  # noqa: E402
 
 from autograd import Tensor  # noqa: E402
 from autograd import functional as F  # noqa: E402
@@ -158,37 +159,81 @@ QUICK_PAIRS = {"a": 15, "b": 8, "c": 3, "d": 15}
 
 
 # --- running ------------------------------------------------------------------------------------
-def steppers(key):
+ENGINES = ("stepgrad", "torch", "numpy")
+
+
+def engine_step(engine, key):
+    """One engine's training step on the benchmark batch, from the hand net's initial weights."""
     x, y = make_data(key)
     h = make_hand(key)
+    if engine == "numpy":
+        return lambda: h.step(x, y)
+    if engine == "torch":
+        t, (xt, yt) = make_torch(key, h), torch_batch(x, y)
+        h.params = h.opt = None  # only the torch copy of the weights stays in memory
+        return lambda: t(xt, yt)
     e = EngineNet(key, h)
-    t = make_torch(key, h)
-    xt, yt = torch_batch(x, y)
-    first = {"stepgrad": e.step(x, y), "torch": t(xt, yt), "numpy": h.step(x, y)}
-    second = {"stepgrad": e.step(x, y), "numpy": h.step(x, y)}  # same update math: must still agree
+    h.params = h.opt = None
+    return lambda: e.step(x, y)
+
+
+def check_losses(key, losses):
+    """All engines start from the same weights: first losses agree; stepgrad and numpy stay in step."""
+    first = {name: ls[0] for name, ls in losses.items()}
     if max(first.values()) - min(first.values()) > 1e-3 * max(1.0, abs(first["numpy"])) or \
-            abs(second["stepgrad"] - second["numpy"]) > 1e-4 * max(1.0, abs(second["numpy"])):
-        raise RuntimeError(f"bench_tensor: losses disagree for ({key}): first {first}, second {second}")
-    return {"stepgrad": lambda: e.step(x, y), "torch": lambda: t(xt, yt),
-            "numpy": lambda: h.step(x, y)}
+            abs(losses["stepgrad"][1] - losses["numpy"][1]) > 1e-4 * max(1.0, abs(losses["numpy"][1])):
+        raise RuntimeError(f"bench_tensor: losses disagree for ({key}): {losses}")
+
+
+def _worker(conn, engine, key, settle, clock_name):
+    """A worker process: one engine, its own heap and thread pools; times each step it is asked for."""
+    step = engine_step(engine, key)
+    clock = time.process_time if clock_name == "cpu" else time.perf_counter
+    conn.send([step(), step()])
+    while conn.recv():
+        conn.send(once_ms(step, settle, clock))
+
+
+def timed_in_workers(key, pairs, warmup, settle, clock_name):
+    """Round-robin step times of the three engines, each living in its own (spawned) process.
+
+    Separate processes keep one engine's allocator state and idle threads from helping or hurting
+    another's (in one process, whoever runs after the biggest heap gets its pages for free).
+    """
+    ctx = multiprocessing.get_context("spawn")
+    workers = {}
+    for name in ENGINES:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(child, name, key, settle, clock_name), daemon=True)
+        proc.start()
+        workers[name] = (proc, parent)
+    try:
+        check_losses(key, {name: conn.recv() for name, (_, conn) in workers.items()})
+
+        def ask(conn):
+            conn.send(True)
+            return conn.recv()
+
+        contenders = {name: (lambda c=conn: ask(c)) for name, (_, conn) in workers.items()}
+        return paired_table(contenders, pairs=pairs, warmup=warmup, reported=True)
+    finally:
+        for proc, conn in workers.values():
+            conn.send(False)
+            proc.join(timeout=30)
+
+
+def timed_in_one_process(key, pairs, warmup, settle, clock):
+    """The same, with all three engines in this process (they share the allocator and CPU caches)."""
+    steps = {name: engine_step(name, key) for name in ENGINES}
+    check_losses(key, {name: [f(), f()] for name, f in steps.items()})
+    return paired_table(steps, pairs=pairs, warmup=warmup, settle=settle, clock=clock)
 
 
 def rss_child(engine, key="c", steps=3):
     """Run a few steps of one engine in this (fresh) process; the parent reads its peak RSS."""
-    x, y = make_data(key)
-    h = make_hand(key)
-    if engine == "numpy":
-        run = lambda: h.step(x, y)
-    elif engine == "torch":
-        step, (xt, yt) = make_torch(key, h), torch_batch(x, y)
-        h.params = h.opt = None  # the torch copy of the weights is what runs
-        run = lambda: step(xt, yt)
-    else:
-        e = EngineNet(key, h)
-        h.params = h.opt = None
-        run = lambda: e.step(x, y)
+    step = engine_step(engine, key)
     for _ in range(steps):
-        run()
+        step()
 
 
 def main():
@@ -201,6 +246,8 @@ def main():
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="cpu: process CPU time (all threads), steadier on a busy machine; "
                              "compares stepgrad with numpy only (torch's idle threads spin and count)")
+    parser.add_argument("--one-process", action="store_true",
+                        help="run the three engines in this process instead of one worker process each")
     parser.add_argument("--rss-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
@@ -215,9 +262,12 @@ def main():
           f"{'(best)':>7} {'(best)':>7}")
     for key in args.only.split(","):
         pairs = (QUICK_PAIRS if args.quick else PAIRS)[key]
-        clock = time.process_time if args.clock == "cpu" else time.perf_counter
-        times = paired_table(steppers(key), pairs=pairs, warmup=2 if key != "c" else 1, settle=args.settle,
-                             clock=clock)
+        warmup = 2 if key != "c" else 1
+        if args.one_process:
+            clock = time.process_time if args.clock == "cpu" else time.perf_counter
+            times = timed_in_one_process(key, pairs, warmup, args.settle, clock)
+        else:
+            times = timed_in_workers(key, pairs, warmup, args.settle, args.clock)
         med = {name: statistics.median(ts) for name, ts in times.items()}
         best = {name: min(ts) for name, ts in times.items()}
         print(f"({key}) {NETS[key][0]:30} {med['stepgrad']:11.2f} {med['torch']:9.2f} {med['numpy']:9.2f} "
