@@ -214,7 +214,11 @@ class Stepper:
         data = {"frames": self.frames(), "notes": [s.explain() for s in self.steps]}
         payload = json.dumps(data).replace("</", "<\\/")  # never close the <script> early
         last = len(self.steps) - 1
-        return _HTML.format(uid=uid, last=last, payload=payload)
+        # step 1 is also written as plain markup: viewers that strip scripts (GitHub) still show it
+        first_frame, first_note = self.frames()[0], html.escape(self.steps[0].explain())
+        return _HTML.format(
+            uid=uid, last=last, total=last + 1, payload=payload, frame=first_frame, note=first_note
+        )
 
     def widget(self) -> Any:
         """The ipywidgets stepper (slider, Prev/Next, drawing and explanation) for a live kernel."""
@@ -243,8 +247,8 @@ class Stepper:
 _HTML = """<div id="{uid}" class="stepgrad-stepper">
 <div style="display:flex;gap:8px;align-items:center">
 <button data-go="-1">Prev</button><input type="range" min="0" max="{last}" value="0" style="flex:1">
-<button data-go="1">Next</button><span class="counter"></span></div>
-<div class="frame" style="overflow:auto"></div><pre class="note"></pre></div>
+<button data-go="1">Next</button><span class="counter">step 1 / {total}</span></div>
+<div class="frame" style="overflow:auto">{frame}</div><pre class="note">{note}</pre></div>
 <script>(function () {{
   var data = {payload};
   var root = document.getElementById("{uid}");

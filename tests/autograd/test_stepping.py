@@ -1,5 +1,6 @@
 """backward_steps and step_through: the real pass, one node at a time, explained with real numbers."""
 
+import html
 import json
 import re
 
@@ -112,6 +113,10 @@ def test_html_stepper_contains_every_frame_and_its_controls():
     assert 'type="range"' in page and ">Prev</button>" in page and ">Next</button>" in page
     assert "addEventListener" in page and "</script>" in page
     assert page.count("</script>") == 1  # frames cannot close the script early
+    # the first step is plain markup too, for viewers that strip scripts (GitHub)
+    before_script = page[: page.index("<script>")]
+    assert "<svg" in before_script and html.escape(payload["notes"][0]) in before_script
+    assert "step 1 / 7" in before_script
 
 
 def test_html_stepper_without_dot_uses_text_frames(monkeypatch, tmp_path):
