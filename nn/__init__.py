@@ -25,6 +25,7 @@ from . import metrics as metrics  # noqa: E402
 from . import models as models  # noqa: E402
 from . import optimizers as optimizers  # noqa: E402
 from . import preprocessing as preprocessing  # noqa: E402
+from . import utils as utils  # noqa: E402
 from .layers import Activation as Activation  # noqa: E402
 from .layers import AveragePooling2D as AveragePooling2D  # noqa: E402
 from .layers import BatchNormalization as BatchNormalization  # noqa: E402

@@ -7,7 +7,8 @@ layer's ``kernel_initializer=`` receives.
 
 Randomness: pass ``rng`` (a ``numpy.random.Generator``) to a call, or ``seed`` to a class (its
 generator is made once, so successive calls differ but the sequence is reproducible). Without
-either, numbers come from fresh OS entropy; there is no hidden global generator.
+either, the seed comes from numpy's global generator, so ``nn.utils.set_random_seed(n)`` (or
+``np.random.seed(n)``) makes a run repeatable, as in Keras.
 
 Fans, as Keras computes them: a Dense kernel ``(in, out)`` has fan_in = in, fan_out = out; a conv
 kernel ``(KH, KW, C, F)`` has fan_in = KH*KW*C and fan_out = KH*KW*F.
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ._registry import NOT_RESOLVED, resolve
+from .utils import fresh_rng
 
 Shape = tuple[int, ...]
 # stddev of a standard normal truncated to [-2, 2]; dividing by it restores the asked-for variance
@@ -56,7 +58,7 @@ class Initializer:
         self, shape: Shape, dtype: Any = np.float32, rng: np.random.Generator | None = None
     ) -> np.ndarray:
         shape = _as_shape(shape, type(self).__name__)
-        rng = rng or self._rng or np.random.default_rng()
+        rng = rng or self._rng or fresh_rng()
         return np.asarray(self.sample(shape, rng), dtype=dtype)
 
     def sample(self, shape: Shape, rng: np.random.Generator) -> np.ndarray:

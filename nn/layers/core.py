@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
+from ..utils import fresh_rng
 from .base import Layer, Shape, resolve_activation, unique_name
 from .base import snake_case as snake_case  # re-exported: nn.models imports the naming helpers from here
 
@@ -155,7 +156,7 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
-        self._rng = np.random.default_rng(seed)
+        self._rng = fresh_rng(seed)  # unseeded: follows nn.utils.set_random_seed
         self._build_if_declared()
 
     def forward(self, x: Tensor, training: bool | None = None) -> Tensor:
