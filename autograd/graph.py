@@ -225,7 +225,9 @@ def backprop(
     (``store=False``, used by ``autograd.grad``, leaves ``.grad`` alone). ``on_step(node, g,
     [(input, amount), ...])`` sees every step (that is how ``backward_steps`` records them).
     Returns the pass's table of gradients. Saved arrays are freed afterwards unless
-    ``retain_graph`` (default: ``create_graph``).
+    ``retain_graph`` (default: ``create_graph``). A Tensor graph that is not retained (plain
+    ``backward()``, no ``on_step``) is freed node by node during the pass instead, and only its
+    leaves keep ``.grad``, as in PyTorch (see :func:`_backprop_freeing`).
 
     Two shortcuts keep scalar graphs fast. A scalar node whose gradient is exactly 0.0 (plain
     floats, no ``create_graph``, no ``on_step``) sends nothing upstream, since 0 times any finite
@@ -247,6 +249,8 @@ def backprop(
 def _backprop(root: Node, grad: Any, create_graph: bool, retain_graph: bool | None,
               on_step: Callable | None, store: bool) -> dict[Node, Any]:
     order = topological_order(root)
+    if root._broadcasts and store and on_step is None and not create_graph and not retain_graph:
+        return _backprop_freeing(root, grad, order)
     # one bucket per node that wants a gradient, holding what each consumer sends it; gradients
     # for constants and for nodes that need none are dropped into `sink`
     buckets: dict[Node, list] = {node: [] for node in order if node.requires_grad}
@@ -315,6 +319,57 @@ def _backprop(root: Node, grad: Any, create_graph: bool, retain_graph: bool | No
     if not (create_graph if retain_graph is None else retain_graph):
         for node in order:
             node._release()
+    return result
+
+
+def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, Any]:
+    """A plain ``Tensor.backward()`` (graph not retained): free each node as soon as it is done.
+
+    Like PyTorch, only leaves get ``.grad`` here: an intermediate's gradient and its saved arrays
+    are dropped right after its rule runs, and the node itself when the walk moves past it, so
+    activations are released during the pass instead of after it (a smaller heap and fewer fresh
+    pages every step). The returned table holds the leaves' gradients only. A graph freed this
+    way has nothing left to draw, so intermediate gradients would have no use.
+    """
+    buckets: dict[Node, list] = {node: [] for node in order if node.requires_grad}
+    buckets[root] = [root._seed_grad(grad)]
+    take, bucket_of = buckets.pop, buckets.get
+    result: dict[Node, Any] = {}
+    anomaly = _anomaly.enabled
+    previous_mode = _mode.enabled
+    _mode.enabled = False
+    try:
+        while order:
+            node = order.pop()  # once the walk moves on, nothing holds an intermediate node
+            bucket = take(node, None)
+            op = node._op
+            if not bucket or op is None:
+                if bucket:  # a leaf: its gradient is complete
+                    g = bucket[0]
+                    node._store_grad(g, False)
+                    result[node] = g
+                node._release()
+                continue
+            inputs = node._inputs
+            args = [x.data if isinstance(x, Node) else x for x in inputs]
+            if op.saves:
+                input_grads = op.backward(bucket[0], node.data, node._saved, *args)
+            else:
+                input_grads = op.backward(bucket[0], node.data, *args)
+            if anomaly:
+                check_backward(node, input_grads)
+            for x, xg in zip(inputs, input_grads, strict=False):
+                if xg is not None and isinstance(x, Node) and x.requires_grad:
+                    xg = x._fit_grad(xg)
+                    xbucket = bucket_of(x)
+                    if xbucket:
+                        xbucket[0] = xbucket[0] + xg
+                    else:
+                        xbucket.append(xg)
+            node._release()
+            del bucket, args, input_grads, inputs
+    finally:
+        _mode.enabled = previous_mode
     return result
 
 

@@ -47,11 +47,21 @@ def test_backward_twice_with_retain_graph_adds_leaf_gradients_exactly():
     assert x.grad.tolist() == [4.0, 8.0]
 
 
-def test_intermediates_keep_their_grad_and_leaf_grads_are_writable():
+def test_intermediates_keep_their_grad_only_with_a_retained_graph():
+    # a retained graph (retain_graph=True, or create_graph) keeps every node's .grad for drawings;
+    # a plain backward() frees the graph as it goes and, like PyTorch, only leaves get .grad
     x = Tensor([[1.0, 2.0]], requires_grad=True)
     h = x * 3.0
-    h.sum().backward()
+    h.sum().backward(retain_graph=True)
     assert h.grad.tolist() == [[1.0, 1.0]]
+    h2 = x * 3.0
+    h2.sum().backward()
+    assert h2.grad is None and x.grad.tolist() == [[6.0, 6.0]]
+
+
+def test_leaf_grads_are_writable():
+    x = Tensor([[1.0, 2.0]], requires_grad=True)
+    (x * 3.0).sum().backward()
     x.grad *= 0.5  # a broadcast view here would raise "assignment destination is read-only"
     assert x.grad.tolist() == [[1.5, 1.5]]
 
