@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ._optimizer_base import LearningRate, Optimizer, check
 from ._registry import NOT_RESOLVED, resolve
 
@@ -81,8 +83,13 @@ class SGD(Optimizer):
         if self.weight_decay:
             g = g + self.weight_decay * p.data
         if self.momentum:
-            b = self.momentum * self.state["momentum"][i] + g
-            self.state["momentum"][i] = b
+            b = self.state["momentum"][i]
+            if isinstance(b, np.ndarray):  # in place: the buffer is the optimizer's own
+                b *= self.momentum
+                b += g
+            else:
+                b = self.momentum * b + g
+                self.state["momentum"][i] = b
             g = g + self.momentum * b if self.nesterov else b
         p.data -= lr * g
 
@@ -142,11 +149,26 @@ class Adam(Optimizer):
             p.data -= lr * self.weight_decay * p.data
         m = self.state["m"][i]
         v = self.state["v"][i]
-        m = m + (1.0 - self.beta_1) * (g - m)
-        v = v + (1.0 - self.beta_2) * (g * g - v)
-        self.state["m"][i], self.state["v"][i] = m, v
         alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
-        p.data -= alpha * m / (v**0.5 + self.epsilon)
+        if not isinstance(m, np.ndarray):  # a Value's float slots
+            m = m + (1.0 - self.beta_1) * (g - m)
+            v = v + (1.0 - self.beta_2) * (g * g - v)
+            self.state["m"][i], self.state["v"][i] = m, v
+            p.data -= alpha * m / (v**0.5 + self.epsilon)
+            return
+        # arrays: the same formulas in place, through one scratch array instead of six temporaries
+        tmp = np.subtract(g, m)
+        tmp *= 1.0 - self.beta_1
+        m += tmp
+        np.multiply(g, g, out=tmp)
+        tmp -= v
+        tmp *= 1.0 - self.beta_2
+        v += tmp
+        np.sqrt(v, out=tmp)
+        tmp += self.epsilon
+        np.divide(m, tmp, out=tmp)
+        tmp *= alpha
+        p.data -= tmp
 
 
 class AdamW(Adam):
