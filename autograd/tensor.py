@@ -125,7 +125,7 @@ class Tensor(TensorMethods, Node):
                     f"backward: grad can be implicitly created only for scalar outputs; this tensor has "
                     f"shape {self.shape}: pass grad= of that shape (or call .sum() first)"
                 )
-            return np.ones_like(self.data)
+            return np.array(1, self.data.dtype).reshape(self.data.shape)  # cheaper than ones_like
         g = grad.data if isinstance(grad, Tensor) and not _mode.enabled else grad
         if np.shape(g) != self.shape:
             raise ValueError(
