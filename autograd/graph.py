@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import reduce
 from itertools import repeat
 from operator import add
+from sys import getrefcount
 from typing import Any
 
 from .anomaly import _anomaly, check_backward
@@ -86,6 +87,9 @@ class Op:
     name = "op"
     saves = False
     differentiable_twice = True  # False for kernels whose backward works on raw arrays only
+    # optional: the same rule, allowed to overwrite g; a plain Tensor backward() calls it when the
+    # pass holds the only reference to g (a fresh array nobody else sees), saving a big temporary
+    backward_owned: Callable | None = None
 
     @staticmethod
     def forward(*args: Any) -> Any:  # pragma: no cover - every op overrides it
@@ -352,10 +356,18 @@ def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, An
                 continue
             inputs = node._inputs
             args = [x.data if isinstance(x, Node) else x for x in inputs]
+            rule, g = op.backward, bucket[0]
+            # an array only this pass refers to (the bucket, g, getrefcount's argument) and that
+            # is nobody's view: the op may reuse it for the result
+            if op.backward_owned is not None and getattr(g, "base", g) is None and \
+                    getrefcount(g) == 3 and g.flags.writeable:
+                rule = op.backward_owned
+            del bucket[0]  # g alone now holds the incoming gradient
             if op.saves:
-                input_grads = op.backward(bucket[0], node.data, node._saved, *args)
+                input_grads = rule(g, node.data, node._saved, *args)
             else:
-                input_grads = op.backward(bucket[0], node.data, *args)
+                input_grads = rule(g, node.data, *args)
+            del g
             if anomaly:
                 check_backward(node, input_grads)
             for x, xg in zip(inputs, input_grads, strict=False):

@@ -277,6 +277,7 @@ class Relu(Op):
     name = "relu"
     forward = staticmethod(lambda a: np.maximum(a, 0))
     backward = staticmethod(lambda g, out, a: (g * (_raw(out) > 0),))
+    backward_owned = staticmethod(lambda g, out, a: (np.multiply(g, out > 0, out=g),))
 
 
 class LeakyRelu(Op):

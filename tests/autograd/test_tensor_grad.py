@@ -80,3 +80,16 @@ def test_softmax_family_is_stable_for_large_inputs():
     np.testing.assert_allclose(a.logsumexp(axis=1).data, [1000.0, -1e4 + np.log(3)], rtol=1e-6)
     a.logsumexp(axis=1).sum().backward()
     assert np.isfinite(a.grad).all()
+
+
+def test_relu_reuses_only_gradients_the_pass_owns():
+    # add sends one array to both inputs: relu must not overwrite it, or `a` gets a masked gradient
+    x = Tensor([[-1.0, 2.0], [3.0, -4.0]], requires_grad=True)
+    a = x * 1.0
+    (a.relu() + a).sum().backward()
+    assert x.grad.tolist() == [[1.0, 2.0], [2.0, 1.0]]
+    # a fresh gradient (from mul) may be reused; the user's seed array is never touched
+    seed = np.ones((2, 2), np.float32)
+    x.grad = None
+    (x * 2.0).relu().backward(seed)
+    assert x.grad.tolist() == [[0.0, 2.0], [2.0, 0.0]] and seed.tolist() == [[1.0, 1.0], [1.0, 1.0]]
