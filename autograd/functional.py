@@ -207,15 +207,16 @@ class SoftmaxCrossEntropy(Op):
     @staticmethod
     def forward(logits, labels):
         z = logits.reshape(-1, logits.shape[-1])
-        shifted = z - z.max(axis=1, keepdims=True)  # stable: exp never overflows
+        # ufunc reductions called directly: the ndarray methods add a Python-level wrapper each
+        shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # stable: exp never overflows
         probs = np.exp(shifted)
-        sums = probs.sum(axis=1, keepdims=True)
+        sums = np.add.reduce(probs, axis=1, keepdims=True)
         probs /= sums
         log_norm = np.log(sums)  # log_softmax = shifted - log_norm
         n = z.shape[0]
         if labels.dtype.kind in "iu":
             picked = shifted[np.arange(n), labels.reshape(-1)]
-            loss = (log_norm.sum() - picked.sum()) / n
+            loss = (np.add.reduce(log_norm, axis=None) - np.add.reduce(picked)) / n
             return np.asarray(loss, dtype=logits.dtype), (probs, None)
         log_softmax = shifted - log_norm  # kept for the labels' own gradient
         loss = -(labels.reshape(z.shape) * log_softmax).sum() / n
@@ -289,7 +290,8 @@ def softmax_cross_entropy(logits: Any, labels: Any) -> Tensor:
                 f"{where}: integer labels must have shape {zs[:-1]} for logits.shape={zs}, "
                 f"received labels.shape={raw.shape}"
             )
-        if raw.size and (raw.min() < 0 or raw.max() >= zs[-1]):
+        lowest = np.minimum.reduce(raw, axis=None) if raw.size else 0  # ufuncs: no Python wrapper
+        if raw.size and (lowest < 0 or np.maximum.reduce(raw, axis=None) >= zs[-1]):
             raise ValueError(
                 f"{where}: labels must be class indices in [0, {zs[-1]}), "
                 f"received values from {raw.min()} to {raw.max()}"
