@@ -81,7 +81,11 @@ class Tensor(TensorMethods, Node):
         ndarrays for Tensors and the constants as they are. Ops with ``needs_mask`` get, as their
         saved value, which inputs need a gradient, so backward can skip the others' work.
         """
-        raw = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        if len(inputs) == 2:  # most ops: written out, a comprehension is a call of its own in 3.11
+            a, b = inputs
+            raw = [a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b]
+        else:
+            raw = [x.data if isinstance(x, Tensor) else x for x in inputs]
         try:
             result = op.forward(*raw)
         except ValueError as error:
