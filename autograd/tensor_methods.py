@@ -119,6 +119,11 @@ class TensorMethods:
                  retain_graph: bool | None = None) -> None:
         """Backpropagate from this tensor: every tensor upstream gets ``.grad += d(self)/d(tensor)``.
 
+        Without ``retain_graph``/``create_graph`` the graph is freed node by node during the pass
+        and, as in PyTorch, only leaves keep ``.grad`` (intermediates' gradients are dropped with
+        their saved arrays: less memory, fewer fresh pages per step). A retained graph keeps every
+        node's ``.grad``, so drawings can show them.
+
         Example:
             >>> from autograd import Tensor
             >>> x = Tensor([1.0, 2.0], requires_grad=True)
