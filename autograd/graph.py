@@ -14,10 +14,14 @@ from collections.abc import Callable
 from functools import reduce
 from itertools import repeat
 from operator import add
-from sys import getrefcount
+from sys import getrefcount, version_info
 from typing import Any
 
 from .anomaly import _anomaly, check_backward
+
+# Python 3.14 borrows references on the operand stack, so getrefcount can under-count: there the
+# "only the pass holds this gradient" test could be wrong, and in-place rules are not used
+_REFCOUNTS_EXACT = version_info < (3, 14)
 
 
 class _GradMode(threading.local):
@@ -359,7 +363,7 @@ def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, An
             rule, g = op.backward, bucket[0]
             # an array only this pass refers to (the bucket, g, getrefcount's argument) and that
             # is nobody's view: the op may reuse it for the result
-            if op.backward_owned is not None and getattr(g, "base", g) is None and \
+            if _REFCOUNTS_EXACT and op.backward_owned is not None and getattr(g, "base", g) is None and \
                     getrefcount(g) == 3 and g.flags.writeable:
                 rule = op.backward_owned
             del bucket[0]  # g alone now holds the incoming gradient
