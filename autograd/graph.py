@@ -302,17 +302,7 @@ def _backprop(root: Node, grad: Any, create_graph: bool, retain_graph: bool | No
             if anomaly:
                 check_backward(node, input_grads)
             if node._broadcasts:
-                # array ops: undo broadcasting per input and keep one running sum (arrays are big)
-                sent = []
-                for x, xg in zip(inputs, input_grads, strict=False):
-                    if xg is not None and isinstance(x, Node) and x.requires_grad:
-                        xg = x._fit_grad(xg)
-                        xbucket = bucket_of(x)
-                        if xbucket:
-                            xbucket[0] = xbucket[0] + xg
-                        else:
-                            xbucket.append(xg)
-                        sent.append((x, xg))
+                sent = _send_array_grads(inputs, input_grads, bucket_of)
             else:
                 # scalar ops (one per neuron can have hundreds of inputs): drop each gradient
                 # into its input's bucket in one C-level pass; constants' gradients go to the sink
@@ -328,6 +318,24 @@ def _backprop(root: Node, grad: Any, create_graph: bool, retain_graph: bool | No
         for node in order:
             node._release()
     return result
+
+
+def _send_array_grads(inputs: tuple, input_grads: tuple, bucket_of: Callable) -> list:
+    """Array ops: undo broadcasting per input and keep one running sum per input (arrays are big).
+
+    Returns the ``(input, amount)`` pairs sent, for ``on_step``.
+    """
+    sent = []
+    for x, xg in zip(inputs, input_grads, strict=False):
+        if xg is not None and isinstance(x, Node) and x.requires_grad:
+            xg = x._fit_grad(xg)
+            xbucket = bucket_of(x)
+            if xbucket:
+                xbucket[0] = xbucket[0] + xg
+            else:
+                xbucket.append(xg)
+            sent.append((x, xg))
+    return sent
 
 
 def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, Any]:
@@ -374,14 +382,7 @@ def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, An
             del g
             if anomaly:
                 check_backward(node, input_grads)
-            for x, xg in zip(inputs, input_grads, strict=False):
-                if xg is not None and isinstance(x, Node) and x.requires_grad:
-                    xg = x._fit_grad(xg)
-                    xbucket = bucket_of(x)
-                    if xbucket:
-                        xbucket[0] = xbucket[0] + xg
-                    else:
-                        xbucket.append(xg)
+            _send_array_grads(inputs, input_grads, bucket_of)
             node._release()
             del bucket, args, input_grads, inputs
     finally:
