@@ -215,9 +215,6 @@ def _inputs_of(node: Node, allow_freed: bool) -> tuple:
     return inputs
 
 
-Step = tuple  # (node, gradient, [(input node, amount added)])
-
-
 def backprop(
     root: Node,
     grad: Any = None,
