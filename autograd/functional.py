@@ -1,9 +1,11 @@
-"""Array kernels with their own backward: conv2d, max/avg pooling, fused cross-entropy losses.
+"""Array kernels with their own backward: dense, conv2d, max/avg pooling, fused cross-entropy losses.
 
 Images are NHWC (N, H, W, C) and kernels (KH, KW, C, F), as in Keras. Each function validates its
 inputs and applies one ``Op`` with ``Tensor._apply``; the numpy kernels live in ``kernels_conv.py``.
-These ops are first-order only: their backward works on raw arrays, so ``create_graph=True`` does
-not record it (the gradients are right, their own gradients are not tracked).
+Fused ops do in one node what would take several, so a training step builds a smaller graph and
+fewer temporary arrays. ``dense`` is differentiable twice; the others are first-order only: their
+backward works on raw arrays, so ``create_graph=True`` does not record it (the gradients are right,
+their own gradients are not tracked).
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ import numpy as np
 from . import kernels_conv as k
 from .graph import Node, Op
 from .tensor import Tensor, as_array
+from .tensor_data import sum_rows
 
-__all__ = ["conv2d", "max_pool2d", "avg_pool2d", "softmax_cross_entropy", "sigmoid_binary_cross_entropy"]
+__all__ = [
+    "dense", "conv2d", "max_pool2d", "avg_pool2d", "softmax_cross_entropy", "sigmoid_binary_cross_entropy",
+]
 
 
 def _needs(x: Any) -> bool:
@@ -27,9 +32,102 @@ def _shape(x: Any) -> tuple:
     return x.shape if isinstance(x, Tensor) else np.shape(x)
 
 
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Node) else x
+
+
 def _tensorish(x: Any, where: str) -> Any:
     """Tensors pass through; anything else becomes an ndarray constant (float32 for Python floats)."""
     return x if isinstance(x, Tensor) else as_array(x, where=where)
+
+
+class Dense(Op):
+    """y = act(x @ W + b), act = relu or identity;  with gz = g * act'(y): dx = gz @ W^T,
+    dW = x^T @ gz, db = sum_rows(gz)  (x's leading axes all count as rows)"""
+
+    name = "dense"
+
+    @staticmethod
+    def forward(x, kernel, bias, activation, needs):
+        y = x @ kernel  # a fresh array: the bias and the relu go into it in place (no temporaries)
+        if bias is not None:
+            if y.dtype == bias.dtype:
+                y += bias
+            else:
+                y = y + bias  # e.g. an int input: let numpy promote
+        if activation == "relu":
+            np.maximum(y, 0, out=y)
+        return y
+
+    @staticmethod
+    def backward(g, out, x, kernel, bias, activation, needs):
+        if activation == "relu":
+            g = g * (_raw(out) > 0)  # the mask is locally constant: a raw array even under create_graph
+        return _dense_grads(g, x, kernel, needs)
+
+    @staticmethod
+    def backward_owned(g, out, x, kernel, bias, activation, needs):
+        if activation == "relu":
+            np.multiply(g, out > 0, out=g)  # g is the pass's own fresh array: mask it in place
+        return _dense_grads(g, x, kernel, needs)
+
+
+def _dense_grads(gz: Any, x: Any, kernel: Any, needs: tuple) -> tuple:
+    """The three gradients of ``x @ W + b`` given ``gz``, each computed only if needed."""
+    rows = gz if gz.ndim == 2 else gz.reshape((-1, gz.shape[-1]))
+    dx = dk = db = None
+    if needs[0]:
+        dx = gz @ kernel.T
+    if needs[1]:
+        x_rows = x if x.ndim == 2 else x.reshape((-1, x.shape[-1]))
+        dk = x_rows.T @ rows
+    if needs[2]:
+        db = rows.sum(axis=0) if isinstance(rows, Node) else sum_rows(rows)
+    return dx, dk, db, None, None
+
+
+def dense(x: Any, kernel: Any, bias: Any = None, activation: str | None = None) -> Tensor:
+    """Fully connected layer in one node: ``y = activation(x @ kernel + bias)``.
+
+    The same numbers as ``(x @ kernel + bias).relu()``, but one graph node instead of three and
+    one output array instead of three: the bias and the relu are applied in place. Differentiable
+    twice. ``kernel`` is (in, out), as in Keras (PyTorch's ``linear`` takes its transpose).
+
+    Args:
+        x: inputs (..., in); every leading position is one row.
+        kernel: weights (in, out).
+        bias: optional (out,).
+        activation: ``"relu"`` or ``None``/``"linear"`` (apply other activations to the result).
+
+    Example:
+        >>> from autograd import Tensor, functional as F
+        >>> w = Tensor([[1.0, -1.0], [2.0, 0.0]], requires_grad=True)
+        >>> y = F.dense(Tensor([[1.0, 1.0]]), w, Tensor([0.5, 0.5]), activation="relu")
+        >>> y.data.tolist()
+        [[3.5, 0.0]]
+        >>> y.sum().backward(); w.grad.tolist()   # the second unit is off: no gradient
+        [[1.0, 0.0], [1.0, 0.0]]
+    """
+    where = "dense"
+    # checked inline: this runs once per layer per step, and each helper call is time on the clock
+    x = x if isinstance(x, Tensor) else as_array(x, where=where)
+    kernel = kernel if isinstance(kernel, Tensor) else as_array(kernel, where=where)
+    xs, ks = x.shape, kernel.shape
+    if len(ks) != 2:
+        raise ValueError(f"{where}: kernel must be 2-D (in, out), received kernel.shape={ks}")
+    if len(xs) < 1 or xs[-1] != ks[0]:
+        raise ValueError(f"{where}: shapes {xs} and {ks} are not aligned: x's last axis must be {ks[0]}")
+    if bias is not None:
+        bias = bias if isinstance(bias, Tensor) else as_array(bias, where=where)
+        if bias.shape != ks[1:]:
+            raise ValueError(f"{where}: bias must have shape ({ks[1]},), received bias.shape={bias.shape}")
+    if activation is not None and activation != "relu":
+        if activation != "linear":
+            raise ValueError(f"{where}: activation must be 'relu', 'linear' or None, received {activation!r}")
+        activation = None
+    needs = (isinstance(x, Tensor) and x.requires_grad, isinstance(kernel, Tensor) and kernel.requires_grad,
+             isinstance(bias, Tensor) and bias.requires_grad)
+    return Tensor._apply(Dense, x, kernel, bias, activation, needs)
 
 
 class Conv2D(Op):
@@ -215,22 +313,29 @@ class SoftmaxCrossEntropy(Op):
         log_norm = np.log(sums)  # log_softmax = shifted - log_norm
         n = z.shape[0]
         if labels.dtype.kind in "iu":
-            picked = shifted[np.arange(n), labels.reshape(-1)]
-            loss = (np.add.reduce(log_norm, axis=None) - np.add.reduce(picked)) / n
-            return np.asarray(loss, dtype=logits.dtype), (probs, None)
+            rows, picked_cols = np.arange(n), labels.reshape(-1)
+            loss = (np.add.reduce(log_norm, axis=None) - np.add.reduce(shifted[rows, picked_cols])) / n
+            # int labels: dL/dz = (softmax - onehot) / N, made here in the array softmax already
+            # filled; a list, so the freeing backward can take it (a retained one recomputes it)
+            probs[rows, picked_cols] -= 1
+            probs /= n
+            return np.asarray(loss, dtype=logits.dtype), [probs]
         log_softmax = shifted - log_norm  # kept for the labels' own gradient
         loss = -(labels.reshape(z.shape) * log_softmax).sum() / n
         return np.asarray(loss, dtype=logits.dtype), (probs, log_softmax)
 
     @staticmethod
     def backward(g, out, saved, logits, labels):
+        if labels.dtype.kind in "iu":
+            if saved:  # the gradient made in forward, for dL = 1; used once, then it is the caller's
+                dz = saved.pop()
+                dz *= g
+            else:  # a second backward through a retained graph: make it again
+                dz = SoftmaxCrossEntropy.forward(logits, labels)[1][0] * g
+            return dz.reshape(logits.shape), None
         probs, log_softmax = saved
         n = probs.shape[0]
         scale = g / n
-        if labels.dtype.kind in "iu":
-            dz = probs * scale
-            dz[np.arange(n), labels.reshape(-1)] -= scale
-            return dz.reshape(logits.shape), None
         t = labels.reshape(probs.shape)
         dz = (probs * t.sum(axis=1, keepdims=True) - t) * scale
         return dz.reshape(logits.shape), (-log_softmax * scale).reshape(labels.shape)
@@ -278,20 +383,20 @@ def softmax_cross_entropy(logits: Any, labels: Any) -> Tensor:
         [[-0.0596, 0.0596], [0.0596, -0.0596]]
     """
     where = "softmax_cross_entropy"
-    logits = _tensorish(logits, where)
-    zs = _shape(logits)
+    logits = logits if isinstance(logits, Tensor) else as_array(logits, where=where)
+    zs = logits.shape
     if len(zs) < 1 or zs[-1] < 1:
         raise ValueError(f"{where}: logits must have a class axis (N, K), received logits.shape={zs}")
-    labels = labels if isinstance(labels, Tensor) else np.asarray(labels)
-    raw = labels.data if isinstance(labels, Tensor) else labels
+    raw = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
     if raw.dtype.kind in "iu":
         if raw.shape != zs[:-1]:
             raise ValueError(
                 f"{where}: integer labels must have shape {zs[:-1]} for logits.shape={zs}, "
                 f"received labels.shape={raw.shape}"
             )
-        lowest = np.minimum.reduce(raw, axis=None) if raw.size else 0  # ufuncs: no Python wrapper
-        if raw.size and (lowest < 0 or np.maximum.reduce(raw, axis=None) >= zs[-1]):
+        # ufunc reductions called directly: the ndarray methods add a Python-level wrapper each
+        if raw.size and (np.minimum.reduce(raw, axis=None) < 0
+                         or np.maximum.reduce(raw, axis=None) >= zs[-1]):
             raise ValueError(
                 f"{where}: labels must be class indices in [0, {zs[-1]}), "
                 f"received values from {raw.min()} to {raw.max()}"
@@ -304,7 +409,7 @@ def softmax_cross_entropy(logits: Any, labels: Any) -> Tensor:
             )
     else:
         raise TypeError(f"{where}: labels must be ints or floats, received dtype {raw.dtype}")
-    return Tensor._apply(SoftmaxCrossEntropy, logits, labels)
+    return Tensor._apply(SoftmaxCrossEntropy, logits, labels if isinstance(labels, Tensor) else raw)
 
 
 def sigmoid_binary_cross_entropy(logits: Any, targets: Any) -> Tensor:

@@ -186,13 +186,10 @@ def topological_order(root: Node, allow_freed: bool = False) -> list[Node]:
                 x_inputs = x._inputs
                 if x_inputs is None:
                     x_inputs = _inputs_of(x, allow_freed)  # freed by backward: raises unless drawing
-                # a leaf, or every input already visited (in a DAG that means placed): place x
-                # now, the check running in C (a neuron's node has ~2n inputs)
-                try:
-                    placed = visited.issuperset(x_inputs)
-                except TypeError:  # an unhashable constant (an ndarray) among the inputs
-                    placed = False
-                if placed:
+                # a leaf, or a scalar node whose inputs are all visited (in a DAG that means
+                # placed): place x now, the check running in C (a neuron's node has ~2n inputs);
+                # array nodes have a few inputs, some of them unhashable ndarrays: walk those
+                if not x_inputs or (not x._broadcasts and visited.issuperset(x_inputs)):
                     order.append(x)
                     continue
                 stack.append((x, iter(x_inputs)))
@@ -356,32 +353,41 @@ def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, An
             node = order.pop()  # once the walk moves on, nothing holds an intermediate node
             bucket = take(node, None)
             op = node._op
-            if not bucket or op is None:
-                if bucket:  # a leaf: its gradient is complete
+            if op is None:  # a leaf (nothing to free): its gradient, if any, is complete
+                if bucket:
                     g = bucket[0]
                     node._store_grad(g, False)
                     result[node] = g
+                continue
+            if not bucket:  # upstream of the root, but nothing flowed back to it
                 node._release()
                 continue
             inputs = node._inputs
             args = [x.data if isinstance(x, Node) else x for x in inputs]
-            rule, g = op.backward, bucket[0]
-            # an array only this pass refers to (the bucket, g, getrefcount's argument) and that
-            # is nobody's view: the op may reuse it for the result
-            if _REFCOUNTS_EXACT and op.backward_owned is not None and getattr(g, "base", g) is None and \
-                    getrefcount(g) == 3 and g.flags.writeable:
+            rule, g = op.backward, bucket.pop()
+            # an array only this pass refers to (g, getrefcount's argument) and that is nobody's
+            # view: the op may reuse it for the result
+            if _REFCOUNTS_EXACT and op.backward_owned is not None and getrefcount(g) == 2 and \
+                    getattr(g, "base", g) is None and g.flags.writeable:
                 rule = op.backward_owned
-            del bucket[0]  # g alone now holds the incoming gradient
             if op.saves:
                 input_grads = rule(g, node.data, node._saved, *args)
             else:
                 input_grads = rule(g, node.data, *args)
-            del g
+            del g, args
             if anomaly:
                 check_backward(node, input_grads)
-            _send_array_grads(inputs, input_grads, bucket_of)
-            node._release()
-            del bucket, args, input_grads, inputs
+            node._release()  # what backward needed is dropped now, before the inputs' rules run
+            for x, xg in zip(inputs, input_grads, strict=False):
+                # constants and inputs that need no gradient have no bucket
+                if xg is not None and isinstance(x, Node) and (x_bucket := bucket_of(x)) is not None:
+                    xg = x._fit_grad(xg)
+                    if x_bucket:
+                        x_bucket[0] = x_bucket[0] + xg
+                    else:
+                        x_bucket.append(xg)
+            del input_grads, inputs
+            xg = None  # drop the last reference, so the next rule may own that gradient
     finally:
         _mode.enabled = previous_mode
     return result

@@ -15,7 +15,7 @@ import numpy as np
 from . import tensor_ops as ops
 from . import tensor_reductions as red
 from . import tensor_shape as shp
-from .graph import Node
+from .graph import Node, backprop
 from .tensor_data import DEFAULT_FLOAT, operand
 
 Axis = int | tuple[int, ...] | None
@@ -138,7 +138,7 @@ class TensorMethods:
             retain_graph: keep saved arrays and graph links for another backward (default:
                 ``create_graph``); otherwise they are freed and a second backward raises.
         """
-        Node.backward(self, grad, create_graph=create_graph, retain_graph=retain_graph)
+        backprop(self, grad, create_graph=create_graph, retain_graph=retain_graph)
 
     def __iter__(self) -> Any:
         if self.ndim == 0:

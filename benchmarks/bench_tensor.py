@@ -80,9 +80,7 @@ class EngineNet:
             a = a.reshape(a.shape[0], -1)
         for j in range(self.n_dense):
             k = 2 * (self.n_conv + j)
-            a = a @ p[k] + p[k + 1]
-            if j < self.n_dense - 1:
-                a = a.relu()
+            a = F.dense(a, p[k], p[k + 1], activation="relu" if j < self.n_dense - 1 else None)
         if self.loss == "softmax":
             return F.softmax_cross_entropy(a, y)
         return F.sigmoid_binary_cross_entropy(a, y)
