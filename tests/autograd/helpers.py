@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor, concatenate, maximum, minimum, stack, where
+from autograd import functional as F
 
 _REPEAT = np.array([0, 2, 0, 1, 0])  # repeated indices: their gradients must accumulate
 
@@ -97,6 +98,12 @@ CASES = [
     ("matmul_vec_mat", lambda a, b: a @ b, lambda a, b: a @ b, [(3,), (2, 3, 4)], "any"),
     ("matmul_mat_vec", lambda a, b: a @ b, lambda a, b: a @ b, [(2, 3), (3,)], "any"),
     ("matmul_vec_vec", lambda a, b: a @ b, lambda a, b: a @ b, [(3,), (3,)], "any"),
+    ("dense_relu", lambda x, w, b: F.dense(x, w, b, "relu"), lambda x, w, b: (x @ w + b).relu(),
+     [(4, 3), (3, 5), (5,)], "any"),
+    ("dense_batched_linear", lambda x, w, b: F.dense(x, w, b), lambda x, w, b: x @ w + b,
+     [(2, 3, 4), (4, 2), (2,)], "any"),
+    ("dense_vector_no_bias", lambda x, w: F.dense(x, w, activation="relu"), lambda x, w: (x @ w).relu(),
+     [(3,), (3, 4)], "any"),
     ("exp", lambda a: a.exp(), lambda a: a.exp(), [(2, 3)], "any"),
     ("log", lambda a: a.log(), lambda a: a.log(), [(2, 3)], "positive"),
     ("sqrt", lambda a: a.sqrt(), lambda a: a.sqrt(), [(2, 3)], "positive"),

@@ -1,4 +1,7 @@
-"""autograd.functional: conv2d, pooling and fused losses against finite differences and torch."""
+"""autograd.functional: dense, conv2d, pooling and fused losses against finite differences and torch.
+
+(dense's gradient and second-derivative checks live in the shared case table, helpers.CASES.)
+"""
 
 import numpy as np
 import pytest
@@ -146,6 +149,43 @@ def test_conv2d_second_backward_with_retain_graph_recomputes_dropped_buffers():
     np.testing.assert_allclose(k.grad, 2 * first_k)
 
 
+def test_softmax_cross_entropy_second_backward_with_retain_graph_recomputes_its_gradient():
+    z = Tensor(rand(5, 4), requires_grad=True)
+    loss = F.softmax_cross_entropy(z, [0, 3, 1, 1, 2])
+    loss.backward(retain_graph=True)
+    first = z.grad.copy()
+    loss.backward(np.array(2.0))  # the gradient made in forward was used up by the first pass
+    np.testing.assert_allclose(z.grad, 3 * first, rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", [None, "linear", "relu"])
+def test_dense_is_the_unfused_composition_in_one_node(activation):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((6, 5)).astype(np.float32)  # a constant input, as the first layer sees it
+    w = Tensor(rng.standard_normal((5, 3)).astype(np.float32), requires_grad=True)
+    b = Tensor(rng.standard_normal(3).astype(np.float32), requires_grad=True)
+    y = F.dense(x, w, b, activation=activation)
+    assert y.op == "dense" and len(y.parents) == 2 and y.dtype == np.float32
+    (y * np.arange(3)).sum().backward()
+    w2, b2 = Tensor(w.data, requires_grad=True), Tensor(b.data, requires_grad=True)
+    y2 = x @ w2 + b2
+    y2 = y2.relu() if activation == "relu" else y2
+    (y2 * np.arange(3)).sum().backward()
+    np.testing.assert_array_equal(y.data, y2.data)
+    np.testing.assert_allclose(w.grad, w2.grad, rtol=1e-6)
+    np.testing.assert_allclose(b.grad, b2.grad, rtol=1e-6)
+    assert w.grad.dtype == b.grad.dtype == np.float32
+
+
+def test_dense_promotes_int_inputs_and_leaves_its_inputs_untouched():
+    x = np.arange(6).reshape(2, 3)
+    w = Tensor(np.ones((3, 2), np.float32), requires_grad=True)
+    b = np.array([-100.0, 0.0], np.float32)
+    y = F.dense(x, w, b, activation="relu")
+    assert y.dtype == np.float32 and y.data.tolist() == [[0.0, 3.0], [0.0, 12.0]]
+    assert b.tolist() == [-100.0, 0.0] and x.tolist() == [[0, 1, 2], [3, 4, 5]]
+
+
 def test_constant_inputs_get_no_gradient_and_no_grad_records_nothing():
     x, k = Tensor(rand(1, 4, 4, 1)), Tensor(rand(2, 2, 1, 3, seed=1), requires_grad=True)
     y = F.conv2d(x, k)
@@ -175,6 +215,10 @@ ONES = np.ones((1, 4, 4, 3))
     (lambda: F.conv2d(np.ones((1, 2, 4, 3)), np.ones((3, 3, 3, 5))), r"conv2d: kernel \(3, 3\) is larger"),
     (lambda: F.conv2d(np.ones((1, 4, 4, 3)), np.ones((3, 3, 3, 5)), strides=0), r"strides=0"),
     (lambda: F.conv2d(ONES, np.ones((3, 3, 3, 5)), np.ones(4)), r"bias must have shape \(5,\)"),
+    (lambda: F.dense(np.ones((2, 3)), np.ones((4, 2))), r"dense: shapes \(2, 3\) and \(4, 2\) are not"),
+    (lambda: F.dense(np.ones((2, 3)), np.ones(3)), r"dense: kernel must be 2-D"),
+    (lambda: F.dense(np.ones((2, 3)), np.ones((3, 2)), np.ones(3)), r"dense: bias must have shape \(2,\)"),
+    (lambda: F.dense(np.ones((2, 3)), np.ones((3, 2)), activation="tanh"), r"dense: activation must be"),
     (lambda: F.max_pool2d(np.ones((1, 4, 4))), r"max_pool2d: x must be 4-D"),
     (lambda: F.avg_pool2d(np.ones((1, 1, 4, 1))), r"avg_pool2d: pool_size \(2, 2\) is larger"),
     (lambda: F.max_pool2d(np.ones((1, 4, 4, 1)), (2, 2, 2)), r"pool_size must be an int or a pair"),

@@ -71,6 +71,19 @@ def test_dense_forward_matches_numpy_formula_and_activation():
     np.testing.assert_allclose(layer(x).numpy(), expected, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("activation, ops", [("relu", ["dense"]), ("tanh", ["dense", "tanh"]),
+                                             (None, ["dense"])])
+def test_dense_is_one_fused_node_plus_any_other_activation(activation, ops):
+    layer = Dense(2, activation=activation, input_shape=(3,))
+    y = layer(Tensor(np.ones((4, 3), np.float32), requires_grad=True))
+    chain = []
+    node = y
+    while node.op:
+        chain.append(node.op)
+        node = node.parents[0]
+    assert chain[::-1] == ops
+
+
 def test_dense_without_bias_and_on_last_axis_of_3d_input():
     layer = Dense(2, use_bias=False)
     x = np.random.default_rng(1).normal(size=(3, 5, 4)).astype(np.float32)
