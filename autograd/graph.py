@@ -237,22 +237,22 @@ def backprop(
     0 would) and get 0.0 in the returned table (so unlike PyTorch, 0 * inf gives 0 there, not NaN).
     And Python's cyclic garbage collector is paused during the pass, which creates no cycles.
     """
+    order = topological_order(root)
+    if root._broadcasts and store and on_step is None and not create_graph and not retain_graph:
+        return _backprop_freeing(root, grad, order)  # a few big nodes: no collector to pause
     # the pass creates no reference cycles, only short-lived lists and numbers: pause the cyclic
     # collector so that it does not re-scan the whole graph several times while we walk it
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _backprop(root, grad, create_graph, retain_graph, on_step, store)
+        return _backprop(root, grad, create_graph, retain_graph, on_step, store, order)
     finally:
         if collecting:
             gc.enable()
 
 
 def _backprop(root: Node, grad: Any, create_graph: bool, retain_graph: bool | None,
-              on_step: Callable | None, store: bool) -> dict[Node, Any]:
-    order = topological_order(root)
-    if root._broadcasts and store and on_step is None and not create_graph and not retain_graph:
-        return _backprop_freeing(root, grad, order)
+              on_step: Callable | None, store: bool, order: list[Node]) -> dict[Node, Any]:
     # one bucket per node that wants a gradient, holding what each consumer sends it; gradients
     # for constants and for nodes that need none are dropped into `sink`
     buckets: dict[Node, list] = {node: [] for node in order if node.requires_grad}
@@ -341,9 +341,10 @@ def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, An
     pages every step). The returned table holds the leaves' gradients only. A graph freed this
     way has nothing left to draw, so intermediate gradients would have no use.
     """
-    buckets: dict[Node, list] = {node: [] for node in order if node.requires_grad}
-    buckets[root] = [root._seed_grad(grad)]
-    take, bucket_of = buckets.pop, buckets.get
+    # one running sum per node that has received a gradient: here every consumer adds into it
+    # at once (arrays are big), so no list of contributions is kept
+    grads: dict[Node, Any] = {root: root._seed_grad(grad)}
+    take, sum_of = grads.pop, grads.get
     result: dict[Node, Any] = {}
     anomaly = _anomaly.enabled
     previous_mode = _mode.enabled
@@ -351,20 +352,19 @@ def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, An
     try:
         while order:
             node = order.pop()  # once the walk moves on, nothing holds an intermediate node
-            bucket = take(node, None)
+            g = take(node, None)
             op = node._op
             if op is None:  # a leaf (nothing to free): its gradient, if any, is complete
-                if bucket:
-                    g = bucket[0]
+                if g is not None:
                     node._store_grad(g, False)
                     result[node] = g
                 continue
-            if not bucket:  # upstream of the root, but nothing flowed back to it
+            if g is None:  # upstream of the root, but nothing flowed back to it
                 node._release()
                 continue
             inputs = node._inputs
             args = [x.data if isinstance(x, Node) else x for x in inputs]
-            rule, g = op.backward, bucket.pop()
+            rule = op.backward
             # an array only this pass refers to (g, getrefcount's argument) and that is nobody's
             # view: the op may reuse it for the result
             if _REFCOUNTS_EXACT and op.backward_owned is not None and getrefcount(g) == 2 and \
@@ -379,15 +379,12 @@ def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, An
                 check_backward(node, input_grads)
             node._release()  # what backward needed is dropped now, before the inputs' rules run
             for x, xg in zip(inputs, input_grads, strict=False):
-                # constants and inputs that need no gradient have no bucket
-                if xg is not None and isinstance(x, Node) and (x_bucket := bucket_of(x)) is not None:
+                if xg is not None and isinstance(x, Node) and x.requires_grad:
                     xg = x._fit_grad(xg)
-                    if x_bucket:
-                        x_bucket[0] = x_bucket[0] + xg
-                    else:
-                        x_bucket.append(xg)
+                    total = sum_of(x)
+                    grads[x] = xg if total is None else total + xg
             del input_grads, inputs
-            xg = None  # drop the last reference, so the next rule may own that gradient
+            xg = total = None  # drop the last references, so the next rule may own that gradient
     finally:
         _mode.enabled = previous_mode
     return result

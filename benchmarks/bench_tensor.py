@@ -183,16 +183,24 @@ def check_losses(key, losses):
         raise RuntimeError(f"bench_tensor: losses disagree for ({key}): {losses}")
 
 
-def _worker(conn, engine, key, settle, clock_name):
-    """A worker process: one engine, its own heap and thread pools; times each step it is asked for."""
+def _worker(conn, engine, key, settle, clock_name, steps_per_turn=1):
+    """A worker process: one engine, its own heap and thread pools; times each turn it is asked for.
+
+    A turn is ``steps_per_turn`` steps back to back (as in a training loop); it reports ms per step.
+    """
     step = engine_step(engine, key)
     clock = time.process_time if clock_name == "cpu" else time.perf_counter
+
+    def turn():
+        for _ in range(steps_per_turn):
+            step()
+
     conn.send([step(), step()])
     while conn.recv():
-        conn.send(once_ms(step, settle, clock))
+        conn.send(once_ms(turn, settle, clock) / steps_per_turn)
 
 
-def timed_in_workers(key, pairs, warmup, settle, clock_name):
+def timed_in_workers(key, pairs, warmup, settle, clock_name, steps_per_turn=1):
     """Round-robin step times of the three engines, each living in its own (spawned) process.
 
     Separate processes keep one engine's allocator state and idle threads from helping or hurting
@@ -202,7 +210,8 @@ def timed_in_workers(key, pairs, warmup, settle, clock_name):
     workers = {}
     for name in ENGINES:
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, name, key, settle, clock_name), daemon=True)
+        proc = ctx.Process(target=_worker, args=(child, name, key, settle, clock_name, steps_per_turn),
+                           daemon=True)
         proc.start()
         workers[name] = (proc, parent)
     try:
@@ -244,6 +253,10 @@ def main():
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="cpu: process CPU time (all threads), steadier on a busy machine; "
                              "compares stepgrad with numpy only (torch's idle threads spin and count)")
+    parser.add_argument("--steps-per-turn", type=int, default=1,
+                        help="steps each engine runs back to back per turn (ms per step reported): 1 times "
+                             "a lone step after a pause (cold caches); 10 times the steady state of a "
+                             "training loop")
     parser.add_argument("--one-process", action="store_true",
                         help="run the three engines in this process instead of one worker process each")
     parser.add_argument("--rss-child", help=argparse.SUPPRESS)
@@ -265,7 +278,7 @@ def main():
             clock = time.process_time if args.clock == "cpu" else time.perf_counter
             times = timed_in_one_process(key, pairs, warmup, args.settle, clock)
         else:
-            times = timed_in_workers(key, pairs, warmup, args.settle, args.clock)
+            times = timed_in_workers(key, pairs, warmup, args.settle, args.clock, args.steps_per_turn)
         med = {name: statistics.median(ts) for name, ts in times.items()}
         best = {name: min(ts) for name, ts in times.items()}
         print(f"({key}) {NETS[key][0]:30} {med['stepgrad']:11.2f} {med['torch']:9.2f} {med['numpy']:9.2f} "
