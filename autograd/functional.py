@@ -24,7 +24,6 @@ from .fused_losses import (  # noqa: F401 (the op classes)
 )
 from .graph import Node, Op
 from .tensor import Tensor, as_array
-from .tensor_data import sum_rows
 
 __all__ = [
     "dense", "conv2d", "max_pool2d", "avg_pool2d", "softmax_cross_entropy", "sigmoid_binary_cross_entropy",
@@ -98,7 +97,7 @@ def _dense_grads(gz: Any, x: Any, kernel: Any, needs: tuple) -> tuple:
         x_rows = x if x.ndim == 2 else x.reshape((-1, x.shape[-1]))
         dk = x_rows.T @ rows
     if needs[2]:
-        db = rows.sum(axis=0) if isinstance(rows, Node) else sum_rows(rows)
+        db = rows.sum(axis=0)
     return dx, dk, db, None, None
 
 
@@ -137,7 +136,8 @@ def dense(x: Any, kernel: Any, bias: Any = None, activation: str | None = None) 
         bias = bias if isinstance(bias, Tensor) else as_array(bias, where=where)
         if bias.shape != ks[1:]:
             raise ValueError(f"{where}: bias must have shape ({ks[1]},), received bias.shape={bias.shape}")
-    activation = _fused_activation(activation, where)
+    if activation is not None and activation != "relu":  # the common cases need no call
+        activation = _fused_activation(activation, where)
     needs = (isinstance(x, Tensor) and x.requires_grad, isinstance(kernel, Tensor) and kernel.requires_grad,
              isinstance(bias, Tensor) and bias.requires_grad)
     return Tensor._apply(Dense, x, kernel, bias, activation, needs)
@@ -259,7 +259,8 @@ def conv2d(x: Any, kernel: Any, bias: Any = None, strides: int | tuple[int, int]
         bias = _tensorish(bias, where)
         if _shape(bias) != (ks[3],):
             raise ValueError(f"{where}: bias must have shape ({ks[3]},), received bias.shape={_shape(bias)}")
-    activation = _fused_activation(activation, where)
+    if activation is not None and activation != "relu":  # the common cases need no call
+        activation = _fused_activation(activation, where)
     needs = (_needs(x), _needs(kernel), _needs(bias))
     return Tensor._apply(Conv2D, x, kernel, bias, strides, padding, activation, needs)
 

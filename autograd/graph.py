@@ -177,7 +177,10 @@ def topological_order(root: Node, allow_freed: bool = False) -> list[Node]:
     visited: set[Node] = {root}  # nodes hash by identity
     # each stack entry is a node and an iterator over its inputs: a node is placed once its
     # iterator runs out, i.e. after everything it depends on
-    stack = [(root, iter(_inputs_of(root, allow_freed)))]
+    root_inputs = root._inputs
+    if root_inputs is None:
+        root_inputs = _inputs_of(root, allow_freed)  # freed by backward: raises unless drawing
+    stack = [(root, iter(root_inputs))]
     while stack:
         node, inputs = stack[-1]
         for x in inputs:
@@ -363,7 +366,9 @@ def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, An
                 node._release()
                 continue
             inputs = node._inputs
-            args = [x.data if isinstance(x, Node) else x for x in inputs]
+            args = []
+            for x in inputs:  # a plain loop: a comprehension is a function call of its own in 3.11
+                args.append(x.data if isinstance(x, Node) else x)
             rule = op.backward
             # an array only this pass refers to (g, getrefcount's argument) and that is nobody's
             # view: the op may reuse it for the result

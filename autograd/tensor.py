@@ -86,7 +86,9 @@ class Tensor(TensorMethods, Node):
             a, b = inputs
             raw = [a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b]
         else:
-            raw = [x.data if isinstance(x, Tensor) else x for x in inputs]
+            raw = []
+            for x in inputs:
+                raw.append(x.data if isinstance(x, Tensor) else x)
         try:
             result = op.forward(*raw)
         except ValueError as error:

@@ -56,34 +56,13 @@ def operand(x: Any, where: str) -> Any:
     return as_array(x, where=where)
 
 
-_ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
-
-
-def sum_rows(g: np.ndarray) -> np.ndarray:
-    """``g.sum(axis=0)`` of a 2-D array: a bias's gradient over a batch.
-
-    Float batches up to 4096 rows use a BLAS product with a cached vector of ones (~2x faster than
-    numpy's column sum); longer ones use numpy's pairwise sum, which keeps float32 accurate.
-    """
-    n = g.shape[0]
-    if n > 4096 or g.dtype.kind != "f":
-        return g.sum(axis=0)
-    ones = _ONES.get((n, g.dtype))
-    if ones is None:
-        if len(_ONES) >= 8:  # a few batch sizes at a time (the last batch of an epoch is shorter)
-            _ONES.clear()
-        ones = _ONES[n, g.dtype] = np.ones(n, g.dtype)
-        ones.flags.writeable = False
-    return ones @ g
-
-
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``g`` down to ``shape``, undoing numpy broadcasting (the only place this happens)."""
     if g.shape == shape:
         return g
     extra = g.ndim - len(shape)
     if extra == 1 and g.shape[1:] == shape:  # the common case: a bias over a batch
-        return sum_rows(g) if g.ndim == 2 else g.sum(axis=0)
+        return g.sum(axis=0)
     kept = tuple(i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1)
     axes = tuple(range(extra)) + kept
     if axes:
