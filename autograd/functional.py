@@ -42,15 +42,6 @@ def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
 
 
-def _fused_activation(activation: str | None, where: str) -> str | None:
-    """"relu" or None: the activations a fused op applies itself."""
-    if activation is None or activation == "relu":
-        return activation
-    if activation != "linear":
-        raise ValueError(f"{where}: activation must be 'relu', 'linear' or None, received {activation!r}")
-    return None
-
-
 def _tensorish(x: Any, where: str) -> Any:
     """Tensors pass through; anything else becomes an ndarray constant (float32 for Python floats)."""
     return x if isinstance(x, Tensor) else as_array(x, where=where)
@@ -136,49 +127,35 @@ def dense(x: Any, kernel: Any, bias: Any = None, activation: str | None = None) 
         bias = bias if isinstance(bias, Tensor) else as_array(bias, where=where)
         if bias.shape != ks[1:]:
             raise ValueError(f"{where}: bias must have shape ({ks[1]},), received bias.shape={bias.shape}")
-    if activation is not None and activation != "relu":  # the common cases need no call
-        activation = _fused_activation(activation, where)
+    if activation is not None and activation != "relu":
+        if activation != "linear":
+            raise ValueError(f"{where}: activation must be 'relu', 'linear' or None, received {activation!r}")
+        activation = None
     needs = (isinstance(x, Tensor) and x.requires_grad, isinstance(kernel, Tensor) and kernel.requires_grad,
              isinstance(bias, Tensor) and bias.requires_grad)
     return Tensor._apply(Dense, x, kernel, bias, activation, needs)
 
 
 class Conv2D(Op):
-    """y = act(im2col(x) @ K + b), act = relu or identity;  with gz = g * act'(y): dK = im2col(x).T @ gz,
-    db = sum gz, dx = col2im(gz @ K.T)  (first-order only)"""
+    """y = im2col(x) @ K + b;  dK = im2col(x).T @ g, db = sum g, dx = col2im(g @ K.T)  (first-order only)"""
 
     name = "conv2d"
     saves = True
     differentiable_twice = False
 
     @staticmethod
-    def forward(x, kernel, bias, strides, padding, activation, needs):
+    def forward(x, kernel, bias, strides, padding, needs):
         y, cols = k.conv2d_forward(x, kernel, bias, strides, padding)
-        if activation == "relu":
-            np.maximum(y, 0, out=y)  # y is a fresh array: no second activation-sized buffer
         # keep the im2col matrix only when dK needs it; a list so backward can drop it when done
         return y, [cols] if needs[1] else []
 
     @staticmethod
-    def backward(g, out, saved, x, kernel, bias, strides, padding, activation, needs):
-        if activation == "relu":
-            g = g * (out > 0)
-        return _conv_grads(g, saved, x, kernel, strides, padding, needs)
-
-    @staticmethod
-    def backward_owned(g, out, saved, x, kernel, bias, strides, padding, activation, needs):
-        if activation == "relu":
-            np.multiply(g, out > 0, out=g)  # g is the pass's own fresh array: mask it in place
-        return _conv_grads(g, saved, x, kernel, strides, padding, needs)
-
-
-def _conv_grads(g: np.ndarray, saved: list, x: np.ndarray, kernel: np.ndarray, strides: tuple,
-                padding: str, needs: tuple) -> tuple:
-    # pop: the big matrix is freed as soon as it is used, not when the whole backward ends;
-    # a second backward (retain_graph=True) finds the list empty and recomputes it
-    cols = saved.pop() if saved else None
-    dx, dk, db = k.conv2d_backward(g, cols, x, kernel, strides, padding, *needs)
-    return dx, dk, db, None, None, None, None
+    def backward(g, out, saved, x, kernel, bias, strides, padding, needs):
+        # pop: the big matrix is freed as soon as it is used, not when the whole backward ends;
+        # a second backward (retain_graph=True) finds the list empty and recomputes it
+        cols = saved.pop() if saved else None
+        dx, dk, db = k.conv2d_backward(g, cols, x, kernel, strides, padding, *needs)
+        return dx, dk, db, None, None, None
 
 
 class MaxPool2D(Op):
@@ -212,13 +189,12 @@ class AvgPool2D(Op):
 
 
 def conv2d(x: Any, kernel: Any, bias: Any = None, strides: int | tuple[int, int] = 1,
-           padding: str = "valid", activation: str | None = None) -> Tensor:
+           padding: str = "valid") -> Tensor:
     """2-D convolution (cross-correlation, as in Keras/PyTorch) of NHWC images.
 
     ``y[n, p, q, f] = sum_{i, j, c} x_pad[n, p*sh + i, q*sw + j, c] * kernel[i, j, c, f] + bias[f]``.
     Computed as one matrix product of the im2col matrix (N*OH*OW, KH*KW*C) with the kernel.
-    ``activation="relu"`` applies ``max(y, 0)`` in place, in the same node (one activation-sized
-    array less). First-order only: gradients are exact, but not recorded under ``create_graph=True``.
+    First-order only: gradients are exact, but not recorded under ``create_graph=True``.
 
     Args:
         x: images (N, H, W, C).
@@ -227,7 +203,6 @@ def conv2d(x: Any, kernel: Any, bias: Any = None, strides: int | tuple[int, int]
         strides: int or (sh, sw).
         padding: "valid" (no padding) or "same" (output ``ceil(H / sh)``; TensorFlow's asymmetric
             padding, the extra row/column at the bottom/right).
-        activation: ``"relu"`` or ``None``/``"linear"``.
 
     Example:
         >>> from autograd import Tensor, functional as F
@@ -259,10 +234,8 @@ def conv2d(x: Any, kernel: Any, bias: Any = None, strides: int | tuple[int, int]
         bias = _tensorish(bias, where)
         if _shape(bias) != (ks[3],):
             raise ValueError(f"{where}: bias must have shape ({ks[3]},), received bias.shape={_shape(bias)}")
-    if activation is not None and activation != "relu":  # the common cases need no call
-        activation = _fused_activation(activation, where)
     needs = (_needs(x), _needs(kernel), _needs(bias))
-    return Tensor._apply(Conv2D, x, kernel, bias, strides, padding, activation, needs)
+    return Tensor._apply(Conv2D, x, kernel, bias, strides, padding, needs)
 
 
 def _pool_args(x: Any, pool_size: Any, strides: Any, padding: str, where: str) -> tuple:

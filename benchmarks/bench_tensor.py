@@ -75,7 +75,7 @@ class EngineNet:
     def forward(self, x, y):
         p, a = self.params, x
         for i in range(self.n_conv):
-            a = F.max_pool2d(F.conv2d(a, p[2 * i], p[2 * i + 1], activation="relu"), 2)
+            a = F.max_pool2d(F.conv2d(a, p[2 * i], p[2 * i + 1]).relu(), 2)
         if self.n_conv:
             a = a.reshape(a.shape[0], -1)
         for j in range(self.n_dense):

@@ -13,7 +13,6 @@ from autograd import Tensor
 from autograd import functional as F
 from autograd.kernels_conv import check_padding, out_and_pads, pair  # the kernels' own argument rules
 
-from .. import activations
 from .base import Layer, Shape
 from .core import KernelLayer
 
@@ -80,9 +79,7 @@ class Conv2D(KernelLayer):
         return (*self.kernel_size, n_in, self.filters)
 
     def forward(self, x: Tensor) -> Tensor:
-        """``activation(conv2d(x, kernel, bias, strides, padding))``; a relu is fused into the conv node."""
-        if self.activation is activations.relu:
-            return F.conv2d(x, self.kernel, self.bias, self.strides, self.padding, activation="relu")
+        """``activation(conv2d(x, kernel, bias, strides, padding))``."""
         y = F.conv2d(x, self.kernel, self.bias, strides=self.strides, padding=self.padding)
         return self.activation(y)
 
