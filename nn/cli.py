@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 DIGITS_IMAGE_SIZE = 24  # defaults for the embedded digits, measured: 97.5-99.4% validation accuracy
-DIGITS_EPOCHS = 10      # (seeds 0-2) in 5.5-6 s on 2 cores
+DIGITS_EPOCHS = 10      # (seeds 0-2) in 5.3-5.9 s on 2 cores
 DIGITS_LEARNING_RATE = 0.003  # small data, few epochs: a larger first step than Keras's 0.001, then decay
 LR_DECAY = 0.8  # learning rate after epoch e: lr * LR_DECAY**e (a steadier final epoch than a constant rate)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".gif")
