@@ -18,16 +18,17 @@ multi-threaded BLAS can spin-wait badly (measured here under a load average of ~
 one conv training step took 2-5 s with 2 OpenBLAS threads and 0.12-0.45 s with 1), so match the two
 engines and say which setting was used.
 
-Measured on 2026-11-29, on a 2-core VM shared with other jobs (load average 4-14), with
-``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 python benchmarks/bench_mnist.py
---model <mlp, then cnn> --engine both --threads 1``:
+Measured on 2026-11-30 on a quiet 2-core VM (load average about 1), two threads for each engine,
+with ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_mnist.py --model <mlp,
+then cnn> --engine both``:
 
     | model | epochs | stepgrad s/epoch | torch s/epoch | paired ratio | stepgrad test acc | torch test acc |
-    | mlp   | 12     | 4.29             | 6.61          | 0.63x        | 98.26%            | 97.77%         |
-    | cnn   | 15     | 26.98            | 19.98         | 1.37x        | 99.10%            | 99.03%         |
+    | mlp   | 12     | 1.33             | 1.76          | 0.77x        | 97.91%            | 98.10%         |
+    | cnn   | 15     | 9.62             | 5.86          | 1.63x        | 99.16%            | 99.13%         |
 
-(With 2 threads each, the first stepgrad MLP epoch took 79 s instead of ~4 s on the loaded machine,
-so that run was stopped; rerun it on a quiet machine.)
+(On 2026-11-29, on the same VM loaded by other jobs (load average 4-14), the same runs with one BLAS
+thread each took 4.29 vs 6.61 s/epoch (mlp) and 26.98 vs 19.98 (cnn); with two threads the first
+stepgrad MLP epoch took 79 s there.)
 
 Run (from the repository root):
     python benchmarks/bench_mnist.py --model both --engine both
