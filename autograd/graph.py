@@ -1,4 +1,4 @@
-"""The machinery every node shares: grad mode, ``Op``, ``Node`` and the one graph walk.
+"""The machinery every node shares: ``Op``, ``Node`` and the one graph walk (grad mode: grad_mode.py).
 
 Everything that visits a graph (``backward``, ``autograd.grad``, ``draw``, ``backward_steps``)
 starts from :func:`topological_order`, an iterative depth-first search, and backprop itself is the
@@ -7,9 +7,7 @@ single loop in :func:`backprop`. Nothing here recurses, so a 100,000-deep chain 
 
 from __future__ import annotations
 
-import functools
 import gc
-import threading
 from collections.abc import Callable
 from functools import reduce
 from itertools import repeat
@@ -18,63 +16,11 @@ from sys import getrefcount, version_info
 from typing import Any
 
 from .anomaly import _anomaly, check_backward
+from .grad_mode import _mode, enable_grad, is_grad_enabled, no_grad  # noqa: F401 (re-exported)
 
 # Python 3.14 borrows references on the operand stack, so getrefcount can under-count: there the
 # "only the pass holds this gradient" test could be wrong, and in-place rules are not used
 _REFCOUNTS_EXACT = version_info < (3, 14)
-
-
-class _GradMode(threading.local):
-    enabled = True  # thread-local, as in PyTorch: one thread's no_grad never leaks into another
-
-
-_mode = _GradMode()
-
-
-def is_grad_enabled() -> bool:
-    """True when operations record a graph (the default); False inside ``no_grad()``."""
-    return _mode.enabled
-
-
-class _SetGradMode:
-    """Context manager and decorator that sets grad mode and restores the previous one."""
-
-    _value = True
-
-    def __enter__(self) -> None:
-        self._previous = _mode.enabled
-        _mode.enabled = self._value
-
-    def __exit__(self, *exc: object) -> None:
-        _mode.enabled = self._previous
-
-    def __call__(self, fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__():
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-
-class no_grad(_SetGradMode):
-    """Record nothing inside: results are plain leaves with no parents.
-
-    Example:
-        >>> from autograd import Value, no_grad
-        >>> with no_grad():
-        ...     y = Value(2.0) * 3
-        >>> y.parents
-        ()
-    """
-
-    _value = False
-
-
-class enable_grad(_SetGradMode):
-    """Turn recording back on inside a ``no_grad`` block."""
-
-    _value = True
 
 
 class Op:
@@ -238,7 +184,7 @@ def backprop(
     floats, no ``create_graph``, no ``on_step``) sends nothing upstream, since 0 times any finite
     local derivative is 0; nodes reached only through such nodes keep their ``.grad`` (as adding
     0 would) and get 0.0 in the returned table (so unlike PyTorch, 0 * inf gives 0 there, not NaN).
-    And Python's cyclic garbage collector is paused during the pass, which creates no cycles.
+    And Python's cyclic garbage collector is paused during a retained pass, which creates no cycles.
     """
     order = topological_order(root)
     if root._broadcasts and store and on_step is None and not create_graph and not retain_graph:
