@@ -64,6 +64,17 @@ def pad_hw(x: np.ndarray, pads_h: tuple[int, int], pads_w: tuple[int, int], fill
     return out
 
 
+def unpad_hw(xp: np.ndarray, pads_h: tuple, pads_w: tuple, shape: tuple) -> np.ndarray:
+    """The inverse of ``pad_hw``: the (N, H, W, C) interior of ``xp``.
+
+    Without padding ``xp`` itself comes back, not a view of it: a gradient that is a fresh array
+    of its own lets the next backward rule (a relu's mask) work in place.
+    """
+    if pads_h == (0, 0) and pads_w == (0, 0):
+        return xp
+    return xp[:, pads_h[0]:pads_h[0] + shape[1], pads_w[0]:pads_w[0] + shape[2]]
+
+
 def window(xp: np.ndarray, i: int, j: int, oh: int, ow: int, strides: tuple[int, int]) -> np.ndarray:
     """The (N, OH, OW, C) view of ``xp`` seen by kernel offset (i, j) at every output position."""
     sh, sw = strides
@@ -122,7 +133,7 @@ def conv2d_backward(g, cols, x, kernel, strides, padding, need_x, need_kernel, n
                 np.matmul(g2, kernel[i, j].T, out=part)
                 view = window(dxp, i, j, oh, ow, strides)
                 np.add(view, part4, out=view)
-        dx = dxp[:, pads_h[0]:pads_h[0] + x.shape[1], pads_w[0]:pads_w[0] + x.shape[2]]
+        dx = unpad_hw(dxp, pads_h, pads_w, x.shape)
     return dx, dk, db
 
 
@@ -177,7 +188,7 @@ def max_pool_backward(g, y, x, pool, strides, padding):
             view += g * hit
         else:  # each cell is in one window at most: assign, no read-modify-write
             np.multiply(g, hit, out=view)
-    return dxp[:, pads_h[0]:pads_h[0] + x.shape[1], pads_w[0]:pads_w[0] + x.shape[2]]
+    return unpad_hw(dxp, pads_h, pads_w, x.shape)
 
 
 def avg_pool_counts(x_shape, pool, strides, padding, dtype):
@@ -212,4 +223,4 @@ def avg_pool_backward(g, x, pool, strides, padding):
     for i in range(pool[0]):
         for j in range(pool[1]):
             window(dxp, i, j, oh, ow, strides)[...] += share
-    return dxp[:, pads_h[0]:pads_h[0] + x.shape[1], pads_w[0]:pads_w[0] + x.shape[2]]
+    return unpad_hw(dxp, pads_h, pads_w, x.shape)
