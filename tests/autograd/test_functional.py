@@ -316,3 +316,15 @@ def test_losses_match_torch():
     assert np.isclose(loss.item(), lt.item(), atol=1e-12)
     np.testing.assert_allclose(mine.grad, zt.grad.numpy(), atol=1e-12)
 
+
+
+def test_unpadded_pool_and_conv_input_gradients_are_arrays_of_their_own():
+    # not views of a bigger buffer: the relu before them may then mask the gradient in place
+    from autograd import kernels_conv
+
+    x = rand(2, 6, 6, 3).astype(np.float32)
+    y = kernels_conv.max_pool_forward(x, (2, 2), (2, 2), "valid")
+    assert kernels_conv.max_pool_backward(np.ones_like(y), y, x, (2, 2), (2, 2), "valid").base is None
+    kernel, g = np.ones((3, 3, 3, 5), np.float32), np.ones((2, 4, 4, 5), np.float32)
+    dx, _, _ = kernels_conv.conv2d_backward(g, None, x, kernel, (1, 1), "valid", True, True, True)
+    assert dx.base is None and dx.shape == x.shape
