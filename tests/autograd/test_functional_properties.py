@@ -73,3 +73,24 @@ def test_pooling_matches_its_definition_on_random_shapes(h, w, ph, pw, sh, sw, p
     fn = F.max_pool2d if kind == "max" else F.avg_pool2d
     y = fn(x, (ph, pw), (sh, sw), padding).data
     np.testing.assert_allclose(y, naive_pool(x, ph, pw, sh, sw, padding, kind), atol=1e-12)
+
+
+@hypothesis.settings(max_examples=40, deadline=None)
+@hypothesis.given(lead=st.lists(st.integers(1, 3), min_size=0, max_size=3), n_in=st.integers(1, 5),
+                  n_out=st.integers(1, 5), bias=st.booleans(), relu=st.booleans())
+def test_dense_and_its_gradients_match_the_unfused_ops_on_random_shapes(lead, n_in, n_out, bias, relu):
+    from autograd import Tensor
+
+    x, w, b = rand(*lead, n_in, seed=n_in), rand(n_in, n_out, seed=n_out), rand(n_out, seed=7)
+    fused = [Tensor(a, requires_grad=True) for a in (x, w, b)]
+    plain = [Tensor(a, requires_grad=True) for a in (x, w, b)]
+    y = F.dense(fused[0], fused[1], fused[2] if bias else None, activation="relu" if relu else None)
+    z = plain[0] @ plain[1] + (plain[2] if bias else 0.0)
+    z = z.relu() if relu else z
+    g = rand(*z.shape, seed=3)
+    y.backward(g)
+    z.backward(g)
+    np.testing.assert_allclose(y.data, z.data, atol=1e-12)
+    for a, b_ in zip(fused, plain, strict=True):
+        if b_.grad is not None:
+            np.testing.assert_allclose(a.grad, b_.grad, atol=1e-12)
