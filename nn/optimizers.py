@@ -242,7 +242,10 @@ class RMSprop(Optimizer):
         if self.weight_decay:
             p.data -= lr * self.weight_decay * p.data
         rho, state = self.rho, self.state
-        v = rho * state["velocity"][i] + (1.0 - rho) * g * g
+        v = state["velocity"][i]
+        if isinstance(v, np.ndarray):
+            return self._update_array(i, p, g, lr)
+        v = rho * v + (1.0 - rho) * g * g
         state["velocity"][i] = v
         if self.centered:
             a = rho * state["average_gradient"][i] + (1.0 - rho) * g
@@ -253,6 +256,34 @@ class RMSprop(Optimizer):
             step = self.momentum * state["momentum"][i] + step
             state["momentum"][i] = step
         p.data -= step
+
+    def _update_array(self, i, p, g, lr):
+        """The same formulas on arrays, in place in the slots, through one scratch array."""
+        rho, state = self.rho, self.state
+        v = state["velocity"][i]
+        tmp = np.multiply(g, g)
+        tmp *= 1.0 - rho
+        v *= rho
+        v += tmp
+        if self.centered:
+            a = state["average_gradient"][i]
+            np.multiply(g, 1.0 - rho, out=tmp)
+            a *= rho
+            a += tmp
+            np.multiply(a, a, out=tmp)
+            np.subtract(v, tmp, out=tmp)  # v - a**2
+        else:
+            tmp[...] = v
+        tmp += self.epsilon
+        np.sqrt(tmp, out=tmp)
+        np.divide(g, tmp, out=tmp)
+        tmp *= lr
+        if self.momentum:
+            b = state["momentum"][i]
+            b *= self.momentum
+            b += tmp
+            tmp = b
+        p.data -= tmp
 
 
 _OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}

@@ -187,18 +187,32 @@ def test_torch_parity(case):
     np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
-def test_rmsprop_torch_parity_with_matching_epsilon_placement():
+@pytest.mark.parametrize("centered, momentum", [(False, 0.0), (True, 0.0), (False, 0.9), (True, 0.9)])
+def test_rmsprop_torch_parity_with_matching_epsilon_placement(centered, momentum):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(1)
     start = rng.normal(size=5).astype(np.float32)
     p, q = Tensor(start.copy(), requires_grad=True), torch.tensor(start.copy(), requires_grad=True)
-    opt = RMSprop([p], lr=0.01, rho=0.99, epsilon=0.0)  # epsilon 0: both formulas coincide
-    topt = torch.optim.RMSprop([q], lr=0.01, alpha=0.99, eps=0.0)
+    # epsilon 0: both formulas coincide
+    opt = RMSprop([p], lr=0.01, rho=0.99, epsilon=0.0, centered=centered, momentum=momentum)
+    topt = torch.optim.RMSprop([q], lr=0.01, alpha=0.99, eps=0.0, centered=centered, momentum=momentum)
     for g in rng.normal(size=(4, 5)).astype(np.float32):
         p.grad, q.grad = g.copy(), torch.tensor(g)
         opt.step()
         topt.step()
     np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("centered, momentum", [(True, 0.9), (False, 0.5)])
+def test_rmsprop_updates_arrays_in_place_with_the_scalar_formulas(centered, momentum):
+    kw = dict(learning_rate=0.1, centered=centered, momentum=momentum)
+    vs, ts, t = run(RMSprop, **kw)  # a Value (float formulas) beside a float32 Tensor (in-place path)
+    np.testing.assert_allclose([x[0] for x in ts], vs, rtol=1e-5)
+    opt = RMSprop([t], **kw)
+    slots = [a for name in opt.slots for a in opt.state[name]]
+    t.grad = np.ones(2, np.float32)
+    opt.step()
+    assert all(a is b for a, b in zip(slots, [a for name in opt.slots for a in opt.state[name]], strict=True))
 
 
 def test_apply_gradients_matches_step():
