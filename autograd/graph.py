@@ -138,7 +138,13 @@ def topological_order(root: Node, allow_freed: bool = False) -> list[Node]:
                 # a leaf, or a scalar node whose inputs are all visited (in a DAG that means
                 # placed): place x now, the check running in C (a neuron's node has ~2n inputs);
                 # array nodes have a few inputs, some of them unhashable ndarrays: walk those
-                if not x_inputs or (not x._broadcasts and visited.issuperset(x_inputs)):
+                placed = not x_inputs
+                if not placed and not x._broadcasts:
+                    try:
+                        placed = visited.issuperset(x_inputs)
+                    except TypeError:  # an unhashable constant among a scalar node's inputs
+                        placed = False
+                if placed:
                     order.append(x)
                     continue
                 stack.append((x, iter(x_inputs)))
