@@ -123,10 +123,7 @@ def topological_order(root: Node, allow_freed: bool = False) -> list[Node]:
     visited: set[Node] = {root}  # nodes hash by identity
     # each stack entry is a node and an iterator over its inputs: a node is placed once its
     # iterator runs out, i.e. after everything it depends on
-    root_inputs = root._inputs
-    if root_inputs is None:
-        root_inputs = _inputs_of(root, allow_freed)  # freed by backward: raises unless drawing
-    stack = [(root, iter(root_inputs))]
+    stack = [(root, iter(_inputs_of(root, allow_freed)))]
     while stack:
         node, inputs = stack[-1]
         for x in inputs:
@@ -296,10 +293,9 @@ def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, An
     pages every step). The returned table holds the leaves' gradients only. A graph freed this
     way has nothing left to draw, so intermediate gradients would have no use.
     """
-    # one running sum per node that has received a gradient: here every consumer adds into it
-    # at once (arrays are big), so no list of contributions is kept
-    grads: dict[Node, Any] = {root: root._seed_grad(grad)}
-    take, sum_of = grads.pop, grads.get
+    buckets: dict[Node, list] = {node: [] for node in order if node.requires_grad}
+    buckets[root] = [root._seed_grad(grad)]
+    take, bucket_of = buckets.pop, buckets.get
     result: dict[Node, Any] = {}
     anomaly = _anomaly.enabled
     previous_mode = _mode.enabled
@@ -307,21 +303,20 @@ def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, An
     try:
         while order:
             node = order.pop()  # once the walk moves on, nothing holds an intermediate node
-            g = take(node, None)
+            bucket = take(node, None)
             op = node._op
             if op is None:  # a leaf (nothing to free): its gradient, if any, is complete
-                if g is not None:
+                if bucket:
+                    g = bucket[0]
                     node._store_grad(g, False)
                     result[node] = g
                 continue
-            if g is None:  # upstream of the root, but nothing flowed back to it
+            if not bucket:  # upstream of the root, but nothing flowed back to it
                 node._release()
                 continue
             inputs = node._inputs
-            args = []
-            for x in inputs:  # a plain loop: a comprehension is a function call of its own in 3.11
-                args.append(x.data if isinstance(x, Node) else x)
-            rule = op.backward
+            args = [x.data if isinstance(x, Node) else x for x in inputs]
+            rule, g = op.backward, bucket.pop()
             # an array only this pass refers to (g, getrefcount's argument) and that is nobody's
             # view: the op may reuse it for the result
             if _REFCOUNTS_EXACT and op.backward_owned is not None and getrefcount(g) == 2 and \
@@ -335,13 +330,8 @@ def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, An
             if anomaly:
                 check_backward(node, input_grads)
             node._release()  # what backward needed is dropped now, before the inputs' rules run
-            for x, xg in zip(inputs, input_grads, strict=False):
-                if xg is not None and isinstance(x, Node) and x.requires_grad:
-                    xg = x._fit_grad(xg)
-                    total = sum_of(x)
-                    grads[x] = xg if total is None else total + xg
+            _send_array_grads(inputs, input_grads, bucket_of)
             del input_grads, inputs
-            xg = total = None  # drop the last references, so the next rule may own that gradient
     finally:
         _mode.enabled = previous_mode
     return result

@@ -13,7 +13,6 @@ stays float32; integer and bool tensors are allowed as data but only float tenso
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -86,9 +85,7 @@ class Tensor(TensorMethods, Node):
             a, b = inputs
             raw = [a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b]
         else:
-            raw = []
-            for x in inputs:
-                raw.append(x.data if isinstance(x, Tensor) else x)
+            raw = [x.data if isinstance(x, Tensor) else x for x in inputs]
         try:
             result = op.forward(*raw)
         except ValueError as error:
@@ -169,11 +166,21 @@ class Tensor(TensorMethods, Node):
             self._saved = None
 
     # --- array attributes -------------------------------------------------------------------
-    # read in C (attrgetter), not through a Python function: ops check shapes on every call
-    shape = property(attrgetter("data.shape"), doc="Shape of the payload, a tuple of ints.")
-    ndim = property(attrgetter("data.ndim"), doc="Number of axes.")
-    dtype = property(attrgetter("data.dtype"), doc="numpy dtype of the payload.")
-    size = property(attrgetter("data.size"), doc="Number of elements.")
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
 
     def __len__(self) -> int:
         if self.data.ndim == 0:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from numbers import Real
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -17,8 +16,6 @@ import numpy as np
 from autograd.graph import Node
 
 from .module import zero_grads
-
-_grad_of = attrgetter("grad")
 
 LearningRate = float | Callable[[int], float]
 
@@ -107,8 +104,7 @@ class Optimizer:
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient (Tensors with grad None are skipped)."""
         params = self._bound("step")
-        # map/zip/enumerate iterate in C: no Python frame per parameter
-        self._apply(enumerate(zip(map(_grad_of, params), params, strict=True)))
+        self._apply(list(enumerate((p.grad, p) for p in params)))
 
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> None:
         """Keras's spelling: one update from ``(gradient, parameter)`` pairs instead of ``.grad``.
@@ -128,10 +124,9 @@ class Optimizer:
             )
         self._apply([(index[id(p)], (g, p)) for g, p in pairs])
 
-    def _apply(self, indexed: Iterable[tuple[int, tuple[Any, Any]]]) -> None:
+    def _apply(self, indexed: list[tuple[int, tuple[Any, Any]]]) -> None:
         """One optimizer iteration over ``[(slot index, (gradient, parameter)), ...]``."""
         lr, t = self.current_learning_rate(), self.iterations + 1
-        clipping = self.clipvalue is not None or self.clipnorm is not None
         for i, (g, p) in indexed:
             if g is None:
                 continue
@@ -139,7 +134,7 @@ class Optimizer:
                 g = g.data
             if isinstance(p.data, np.ndarray):
                 g = np.asarray(g, dtype=p.data.dtype)  # keep float32 slots float32
-            self._update(i, p, self._clip(g) if clipping else g, lr, t)
+            self._update(i, p, self._clip(g), lr, t)
         self.iterations = t
 
     def _update(self, i: int, p: Any, g: Any, lr: float, t: int) -> None:
