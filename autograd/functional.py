@@ -22,7 +22,7 @@ from .fused_losses import (  # noqa: F401 (the op classes)
     sigmoid_binary_cross_entropy,
     softmax_cross_entropy,
 )
-from .graph import Node, Op
+from .graph import Node, Op, _raw
 from .tensor import Tensor, as_array
 
 __all__ = [
@@ -36,10 +36,6 @@ def _needs(x: Any) -> bool:
 
 def _shape(x: Any) -> tuple:
     return x.shape if isinstance(x, Tensor) else np.shape(x)
-
-
-def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Node) else x
 
 
 def _tensorish(x: Any, where: str) -> Any:
@@ -115,24 +111,21 @@ def dense(x: Any, kernel: Any, bias: Any = None, activation: str | None = None) 
         [[1.0, 0.0], [1.0, 0.0]]
     """
     where = "dense"
-    # checked inline: this runs once per layer per step, and each helper call is time on the clock
-    x = x if isinstance(x, Tensor) else as_array(x, where=where)
-    kernel = kernel if isinstance(kernel, Tensor) else as_array(kernel, where=where)
+    x, kernel = _tensorish(x, where), _tensorish(kernel, where)
     xs, ks = x.shape, kernel.shape
     if len(ks) != 2:
         raise ValueError(f"{where}: kernel must be 2-D (in, out), received kernel.shape={ks}")
     if len(xs) < 1 or xs[-1] != ks[0]:
         raise ValueError(f"{where}: shapes {xs} and {ks} are not aligned: x's last axis must be {ks[0]}")
     if bias is not None:
-        bias = bias if isinstance(bias, Tensor) else as_array(bias, where=where)
+        bias = _tensorish(bias, where)
         if bias.shape != ks[1:]:
             raise ValueError(f"{where}: bias must have shape ({ks[1]},), received bias.shape={bias.shape}")
-    if activation is not None and activation != "relu":
-        if activation != "linear":
-            raise ValueError(f"{where}: activation must be 'relu', 'linear' or None, received {activation!r}")
+    if activation == "linear":
         activation = None
-    needs = (isinstance(x, Tensor) and x.requires_grad, isinstance(kernel, Tensor) and kernel.requires_grad,
-             isinstance(bias, Tensor) and bias.requires_grad)
+    elif activation not in (None, "relu"):
+        raise ValueError(f"{where}: activation must be 'relu', 'linear' or None, received {activation!r}")
+    needs = (_needs(x), _needs(kernel), _needs(bias))
     return Tensor._apply(Dense, x, kernel, bias, activation, needs)
 
 

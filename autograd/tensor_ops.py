@@ -18,11 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Node, Op
-
-
-def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Node) else x
+from .graph import Node, Op, _raw
 
 
 def _exp(x: Any) -> Any:

@@ -272,9 +272,9 @@ class RMSprop(Optimizer):
             a += tmp
             np.multiply(a, a, out=tmp)
             np.subtract(v, tmp, out=tmp)  # v - a**2
+            tmp += self.epsilon
         else:
-            tmp[...] = v
-        tmp += self.epsilon
+            np.add(v, self.epsilon, out=tmp)
         np.sqrt(tmp, out=tmp)
         np.divide(g, tmp, out=tmp)
         tmp *= lr
