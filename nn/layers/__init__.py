@@ -10,12 +10,38 @@ Example:
     (2, 10)
 """
 
+from .activation_layers import LeakyReLU, PReLU, ReLU, Softmax
 from .base import Layer, clear_names
 from .conv import AveragePooling2D, Conv2D, MaxPooling2D
+from .conv_variants import Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout, Flatten, Input
+from .global_pooling import GlobalAveragePooling2D, GlobalMaxPooling2D
+from .layer_normalization import LayerNormalization
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from .noise import GaussianNoise, SpatialDropout2D
 from .normalization import BatchNormalization
+from .reshaping import Cropping2D, Permute, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
 
 __all__ = [
-    "Activation", "AveragePooling2D", "BatchNormalization", "Conv2D", "Dense", "Dropout", "Flatten",
-    "Input", "Layer", "MaxPooling2D", "clear_names",
+    "Activation", "Add", "Average", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv2D",
+    "Conv2DTranspose", "Cropping2D", "Dense", "DepthwiseConv2D", "Dropout", "Flatten", "GaussianNoise",
+    "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Input", "Layer", "LayerNormalization", "LeakyReLU",
+    "MaxPooling2D", "Maximum", "Minimum", "Multiply", "PReLU", "Permute", "ReLU", "RepeatVector", "Reshape",
+    "SeparableConv2D", "Softmax", "SpatialDropout2D", "Subtract", "UpSampling2D", "ZeroPadding2D", "add",
+    "average", "clear_names", "concatenate", "maximum", "minimum", "multiply", "subtract",
 ]
