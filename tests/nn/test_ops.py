@@ -10,8 +10,8 @@ from nn import ops
 # The keras.ops names issue 12 asks for (keras.io's beginner guides use these); more may exist.
 REQUIRED = [
     "ones", "zeros", "convert_to_tensor", "convert_to_numpy", "expand_dims", "squeeze", "reshape",
-    "transpose", "concatenate", "stack", "matmul", "sum", "mean", "max", "min", "argmax", "exp", "log", "sqrt", "abs",
-    "square", "maximum", "minimum", "where", "clip", "one_hot", "sigmoid", "softmax", "relu", "tanh", "cast",
+    "transpose", "concatenate", "stack", "matmul", "sum", "mean", "max", "min", "argmax", "exp", "log",
+    "sqrt", "abs", "square", "maximum", "minimum", "where", "clip", "one_hot", "sigmoid", "softmax", "relu", "tanh", "cast",
     "shape",
 ]
 
