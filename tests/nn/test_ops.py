@@ -11,8 +11,8 @@ from nn import ops
 REQUIRED = [
     "ones", "zeros", "convert_to_tensor", "convert_to_numpy", "expand_dims", "squeeze", "reshape",
     "transpose", "concatenate", "stack", "matmul", "sum", "mean", "max", "min", "argmax", "exp", "log",
-    "sqrt", "abs", "square", "maximum", "minimum", "where", "clip", "one_hot", "sigmoid", "softmax", "relu", "tanh", "cast",
-    "shape",
+    "sqrt", "abs", "square", "maximum", "minimum", "where", "clip", "one_hot", "sigmoid", "softmax", "relu",
+    "tanh", "cast", "shape",
 ]
 
 
