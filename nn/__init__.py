@@ -23,6 +23,7 @@ from . import layers as layers  # noqa: E402
 from . import losses as losses  # noqa: E402
 from . import metrics as metrics  # noqa: E402
 from . import models as models  # noqa: E402
+from . import ops as ops  # noqa: E402
 from . import optimizers as optimizers  # noqa: E402
 from . import preprocessing as preprocessing  # noqa: E402
 from . import utils as utils  # noqa: E402
