@@ -18,10 +18,12 @@ parameter and buffer, and ``optimizer/<i>`` for the arrays of the optimizer's st
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
@@ -32,20 +34,23 @@ VERSION = 1
 META_KEY = "__meta__"
 WEIGHTS_PREFIX = "weights/"
 OPTIMIZER_PREFIX = "optimizer/"
+MAX_META_BYTES = 64 * 2**20  # architecture and compile settings as JSON: far below this in practice
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
     """Call ``write(file)`` on a temporary file beside ``path``, fsync it, then rename it over ``path``.
 
-    If ``write`` raises (or the process dies) the old ``path`` is untouched and the temporary file
-    is removed (on an exception; a killed process can leave a ``.<name>.*.tmp`` file behind).
+    If ``write`` raises, the old ``path`` is untouched and the temporary file is removed. A killed
+    process can leave its ``.<name>.<pid>.*.tmp`` behind: the next save of the same path removes
+    the temporary files of processes that no longer exist. The new file gets the permissions a
+    plain ``open(path, "w")`` would give (``0o666`` less the umask), not ``mkstemp``'s ``0o600``.
 
     Example:
         >>> import os, tempfile
         >>> p = os.path.join(tempfile.mkdtemp(), "a.bin")
         >>> atomic_write(p, lambda f: f.write(b"hello"))
-        >>> open(p, "rb").read()
-        b'hello'
+        >>> open(p, "rb").read(), oct(os.stat(p).st_mode & 0o777) == oct(0o666 & ~current_umask())
+        (b'hello', True)
 
     Args:
         path: the file to (re)place.
@@ -55,18 +60,68 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: cannot write {path!r}: the folder {folder!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"save: cannot write {path!r}: it is a folder")
+    name = os.path.basename(path)
+    _remove_stale_temp_files(folder, name)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.{os.getpid()}.", suffix=".tmp")
     try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0o600; a saved model is an ordinary file
+            os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())  # the bytes are on disk before the rename makes them visible
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if isinstance(error, OSError) and error.errno and error.filename is None:  # ENOSPC: say which file
+            raise OSError(error.errno, f"save: cannot write {path!r}: {error.strerror}", path) from error
         raise
     _fsync_folder(folder)
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the OS allows (Linux's /proc)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore (a brief window other threads could see)
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale_temp_files(folder: str, name: str) -> None:
+    """Delete ``.<name>.<pid>.*.tmp`` files whose writing process has died (a SIGKILL mid-save)."""
+    prefix = f".{name}."
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+            continue
+        pid_text = entry[len(prefix):].split(".", 1)[0]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _process_exists(int(pid_text)):
+            try:
+                os.remove(os.path.join(folder, entry))
+            except OSError:
+                pass  # someone else removed it, or we may not: a stale file is harmless
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but belongs to someone else (or we cannot tell): leave its file alone
+    return True
 
 
 def _fsync_folder(folder: str) -> None:
@@ -93,20 +148,33 @@ def write_archive(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: 
     atomic_write(path, lambda f: np.savez(f, **payload))
 
 
-def read_archive(path: str | os.PathLike, expect: str = "any") -> tuple[dict[str, np.ndarray], dict]:
-    """Read every array and the metadata of a stepgrad archive, refusing pickled content.
+ArraySpec = tuple  # (shape, dtype) of one archive entry, read from its .npy header
+
+
+def read_archive(path: str | os.PathLike, expect: str = "any",
+                 select: Callable[[dict, dict[str, ArraySpec]], Any] | None = None,
+                 ) -> tuple[dict[str, np.ndarray], dict]:
+    """Read the metadata and (some of) the arrays of a stepgrad archive, refusing pickled content.
+
+    Nothing large is read before it is checked: first the metadata and every entry's ``.npy``
+    header (shape and dtype, a few hundred bytes each); each header's size must match the bytes the
+    zip entry holds. Then ``select(meta, specs)`` may check the declared shapes against what the
+    caller expects and return the names to read (raising to refuse the file); only those are read.
 
     Args:
         path: the ``.npz`` file.
         expect: ``"model"`` to require a file written by ``save()``; ``"any"`` also accepts
             ``save_weights()`` files.
+        select: ``(meta, {name: (shape, dtype)}) -> names``; default: every entry.
 
     Returns:
-        ``(arrays, meta)``: all arrays except the metadata, and the decoded metadata dict.
+        ``(arrays, meta)``: the selected arrays (never the metadata), and the decoded metadata dict.
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"load: no such file: {path!r}")
+        what = ("no such file" if not os.path.exists(path) else "a folder" if os.path.isdir(path)
+                else "not a regular file")
+        raise FileNotFoundError(f"load: {path!r}: {what} (expected a stepgrad .npz file)")
     with open(path, "rb") as f:
         head = f.read(4)
     if head[:1] == b"\x80":  # pickle protocol 2+ opcode
@@ -116,26 +184,90 @@ def read_archive(path: str | os.PathLike, expect: str = "any") -> tuple[dict[str
         )
     if head[:2] != b"PK":
         raise ValueError(f"load: {path!r} is not a stepgrad .npz archive (it does not start like a zip file)")
-    arrays: dict[str, np.ndarray] = {}
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            for key in archive.files:
-                arrays[key] = _read_member(archive, key, path)
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        with zipfile.ZipFile(path) as archive:
+            specs, meta_entry = _entry_specs(archive, path)
+            meta = _read_meta(archive, meta_entry, path)
+            _check_meta(meta, path, expect)
+            names = list(specs) if select is None else list(select(meta, specs))
+            arrays = {name: _read_entry(archive, name, path) for name in names}
+    except (zipfile.BadZipFile, EOFError, zlib.error) as e:
         raise ValueError(f"load: {path!r} is damaged or truncated ({type(e).__name__}: {e})") from e
-    if META_KEY not in arrays:
+    return arrays, meta
+
+
+def _entry_specs(archive: zipfile.ZipFile, path: str) -> tuple[dict[str, ArraySpec], zipfile.ZipInfo]:
+    """Shape and dtype of every array entry, from the .npy headers; the metadata entry apart."""
+    specs: dict[str, ArraySpec] = {}
+    meta_entry = None
+    for info in archive.infolist():
+        if not info.filename.endswith(".npy"):
+            raise ValueError(f"load: {path!r}: entry {info.filename!r} is not an array (.npy); "
+                             "stepgrad archives hold arrays only")
+        name = info.filename[:-4]
+        with archive.open(info) as f:
+            shape, dtype, header_bytes = _npy_header(f, name, path)
+        if dtype.hasobject:
+            raise ValueError(
+                f"load: {path!r}: entry '{name}' holds pickled Python objects; refused because "
+                "unpickling can run arbitrary code (stepgrad files contain only numeric arrays)"
+            )
+        declared = math.prod(shape) * dtype.itemsize
+        if header_bytes + declared != info.file_size:  # a forged header must not size an allocation
+            raise ValueError(
+                f"load: {path!r}: entry '{name}' declares shape {shape} of {dtype} ({declared:,} bytes) "
+                f"but holds {info.file_size - header_bytes:,} bytes: the file is damaged or forged"
+            )
+        if name == META_KEY:
+            if dtype.kind != "U" or shape != () or declared > MAX_META_BYTES:
+                raise ValueError(f"load: {path!r}: its '{META_KEY}' entry is not JSON text of at most "
+                                 f"{MAX_META_BYTES:,} bytes (shape {shape}, {dtype}, {declared:,} bytes)")
+            meta_entry = info
+        elif dtype.kind not in "biufc":
+            raise ValueError(f"load: {path!r}: entry '{name}' has dtype {dtype}; expected numbers")
+        else:
+            specs[name] = (shape, dtype)
+    if meta_entry is None:
         raise ValueError(
             f"load: {path!r} is an .npz file but not one written by stepgrad (no '{META_KEY}' entry)"
         )
+    return specs, meta_entry
+
+
+def _npy_header(f: Any, name: str, path: str) -> tuple[tuple, np.dtype, int]:
+    """``(shape, dtype, header size in bytes)`` of the .npy stream ``f``, reading only its header."""
     try:
-        meta = json.loads(str(arrays.pop(META_KEY)[()]))
-    except (ValueError, TypeError) as e:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f".npy format version {version} (stepgrad writes 1.0 and 2.0)")
+    except ValueError as e:
+        raise ValueError(f"load: {path!r}: entry '{name}' has no valid array header ({e})") from None
+    return tuple(shape), dtype, f.tell()
+
+
+def _read_meta(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> Any:
+    with archive.open(info) as f:
+        text = str(np.lib.format.read_array(f, allow_pickle=False)[()])
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"load: {path!r}: its '{META_KEY}' entry nests too deeply to be stepgrad's "
+                         "metadata") from None
+    except ValueError as e:
         raise ValueError(f"load: {path!r}: its '{META_KEY}' entry is not valid JSON ({e})") from e
+
+
+def _check_meta(meta: Any, path: str, expect: str) -> None:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError(f"load: {path!r} is not a stepgrad archive (format {meta!r:.60})")
-    if meta.get("version", 0) > VERSION:
+    version = meta.get("version", 0)
+    if not isinstance(version, int) or version > VERSION:
         raise ValueError(
-            f"load: {path!r} was written by a newer stepgrad (file format {meta['version']}, this "
+            f"load: {path!r} was written by a newer stepgrad (file format {version!r}, this "
             f"version reads up to {VERSION})"
         )
     if expect == "model" and meta.get("kind") != "model":
@@ -143,19 +275,34 @@ def read_archive(path: str | os.PathLike, expect: str = "any") -> tuple[dict[str
             f"load_model: {path!r} holds weights only (written by save_weights); build the model in "
             "code and call model.load_weights(path), or save the whole model with model.save(path)"
         )
-    return arrays, meta
 
 
-def _read_member(archive: Any, key: str, path: str) -> np.ndarray:
-    try:
-        return archive[key]
-    except ValueError as e:
-        if "pickle" in str(e).lower() or "object arrays" in str(e).lower():
-            raise ValueError(
-                f"load: {path!r}: entry '{key}' holds pickled Python objects; refused because "
-                "unpickling can run arbitrary code (stepgrad files contain only numeric arrays)"
-            ) from e
-        raise ValueError(f"load: {path!r}: entry '{key}' is damaged ({e})") from e
+def _read_entry(archive: zipfile.ZipFile, name: str, path: str) -> np.ndarray:
+    """One entry as an array (its size was matched against its header already)."""
+    with archive.open(name + ".npy") as f:
+        try:
+            return np.lib.format.read_array(f, allow_pickle=False)
+        except ValueError as e:
+            raise ValueError(f"load: {path!r}: entry '{name}' is damaged ({e})") from e
+
+
+def fitting_entries(expected: dict[str, tuple], specs: dict[str, ArraySpec]) -> list[str]:
+    """The weight entries of an archive when they match ``expected`` shapes exactly; else ValueError.
+
+    Called before any array is read, so a file that does not fit the model costs no memory.
+    """
+    found = {k[len(WEIGHTS_PREFIX):]: spec[0] for k, spec in specs.items() if k.startswith(WEIGHTS_PREFIX)}
+    problems = []
+    if missing := sorted(set(expected) - set(found)):
+        problems.append(f"missing keys {missing}")
+    if unexpected := sorted(set(found) - set(expected)):
+        problems.append(f"unexpected keys {unexpected}")
+    if wrong := [f"'{k}' is {found[k]} in the file, {tuple(expected[k])} in the model" for k in expected
+                 if k in found and found[k] != tuple(expected[k])]:
+        problems.append("shapes differ: " + "; ".join(wrong))
+    if problems:
+        raise ValueError(", ".join(problems))
+    return [WEIGHTS_PREFIX + k for k in expected]
 
 
 # --- nested optimizer state <-> (JSON skeleton, arrays) ---------------------------------------------
@@ -274,16 +421,45 @@ def save_weights(model: Any, path: str | os.PathLike) -> None:
 
 
 def load_weights(model: Any, path: str | os.PathLike) -> None:
-    """Load weights from a ``save_weights`` or ``save`` file into ``model``, all or nothing."""
-    arrays, meta = read_archive(path)
-    state = {k[len(WEIGHTS_PREFIX):]: v for k, v in arrays.items() if k.startswith(WEIGHTS_PREFIX)}
-    if not model.built and meta.get("input_shape"):
-        model.build(tuple(meta["input_shape"]))
-    _require_built(model, f"load_weights({os.fspath(path)!r})")
+    """Load weights from a ``save_weights`` or ``save`` file into ``model``, all or nothing.
+
+    The file's entries are matched against the model's weights by name and shape before any array
+    is read (a forged or mismatched file costs no memory); a ``save()`` file's optimizer state is
+    not read at all.
+    """
+    path = os.fspath(path)
+    where = f"load_weights({path!r})"
+
+    def select(meta: dict, specs: dict[str, ArraySpec]) -> list[str]:
+        if not model.built and meta.get("input_shape"):
+            model.build(_input_shape(meta, where))
+        _require_built(model, where)
+        expected = _weight_shapes(model)
+        try:
+            return fitting_entries(expected, specs)
+        except ValueError as e:
+            raise ValueError(f"load_weights: {path!r} does not fit this model: {e}") from None
+
+    arrays, _ = read_archive(path, select=select)
+    state = {k[len(WEIGHTS_PREFIX):]: v for k, v in arrays.items()}
     try:
         model.load_state_dict(state)
     except ValueError as e:
-        raise ValueError(f"load_weights: {os.fspath(path)!r} does not fit this model: {e}") from None
+        raise ValueError(f"load_weights: {path!r} does not fit this model: {e}") from None
+
+
+def _weight_shapes(model: Any) -> dict[str, tuple]:
+    """``state_dict()``'s names and shapes, without its copies (the model may be a shapes-only skeleton)."""
+    named = [*model.named_parameters(), *model.named_buffers()]
+    return {name: np.shape(getattr(x, "data", x)) for name, x in named}
+
+
+def _input_shape(meta: dict, where: str) -> tuple:
+    """The saved input shape, checked: a list of positive sizes, ``None`` for unknown ones."""
+    shape = meta.get("input_shape")
+    if not (isinstance(shape, list) and all(d is None or (isinstance(d, int) and d > 0) for d in shape)):
+        raise ValueError(f"{where}: the file's input shape {shape!r:.80} is not a list of positive sizes")
+    return tuple(shape)
 
 
 def save_model(model: Any, path: str | os.PathLike) -> None:
@@ -317,28 +493,36 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
 
 def load_model(path: str | os.PathLike, custom_objects: dict[str, Any] | None = None, compile: bool = True,
                cls: Any = None) -> Any:
-    """Rebuild the model in ``path`` (written by ``save_model``); see ``nn.models.load_model``."""
-    from . import layers as layer_module
+    """Rebuild the model in ``path`` (written by ``save_model``); see ``nn.models.load_model``.
 
-    arrays, meta = read_archive(path, expect="model")
-    where = f"load_model: {os.fspath(path)!r}"
-    config = meta.get("model") or {}
-    known = {name: getattr(layer_module, name) for name in layer_module.__all__}
-    known.update(custom_objects or {})
-    layers = []
-    for i, spec in enumerate(config.get("layers", [])):
-        cls_name = spec.get("class_name")
-        if cls_name not in known or not isinstance(known[cls_name], type):
-            raise ValueError(
-                f"{where}: layer {i} has unknown class {cls_name!r}; known: {sorted(known)} "
-                "(pass custom_objects={'Name': Class} for your own layers)"
-            )
+    The declared architecture is first built with :func:`nn.layers.base.shapes_only` (no memory)
+    and checked against the shapes in the file's array headers; only a file that fits is read.
+    """
+    from .layers.base import shapes_only
+
+    path = os.fspath(path)
+    where = f"load_model: {path!r}"
+
+    def select(meta: dict, specs: dict[str, ArraySpec]) -> list[str]:
+        with shapes_only():
+            skeleton = _rebuild(meta, where, custom_objects, cls)
+        expected = _weight_shapes(skeleton)
         try:
-            layers.append(known[cls_name](**spec.get("config", {})))
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"{where}: cannot rebuild layer {i} ({cls_name}): {e}") from None
-    model = cls(layers, name=config.get("name"))
-    model.build(tuple(meta["input_shape"]))
+            names = fitting_entries(expected, specs)
+        except ValueError as e:
+            raise ValueError(f"{where}: the weights do not fit the saved architecture: {e}") from None
+        weight_bytes = sum(math.prod(specs[n][0]) * specs[n][1].itemsize for n in names)
+        extra = [k for k in specs if k.startswith(OPTIMIZER_PREFIX)]
+        extra_bytes = sum(math.prod(specs[k][0]) * specs[k][1].itemsize for k in extra)
+        if extra_bytes > 4 * weight_bytes + 2**20:  # Adam keeps two moments per weight; more is forged
+            raise ValueError(f"{where}: its optimizer state declares {extra_bytes:,} bytes for "
+                             f"{weight_bytes:,} bytes of weights; refused")
+        if others := sorted(set(specs) - set(names) - set(extra)):
+            raise ValueError(f"{where}: unexpected entries {others[:5]}")
+        return names + extra
+
+    arrays, meta = read_archive(path, expect="model", select=select)
+    model = _rebuild(meta, where, custom_objects, cls)
     state = {k[len(WEIGHTS_PREFIX):]: v for k, v in arrays.items() if k.startswith(WEIGHTS_PREFIX)}
     try:
         model.load_state_dict(state)
@@ -359,6 +543,38 @@ def load_model(path: str | os.PathLike, custom_objects: dict[str, Any] | None = 
                 model.optimizer.load_state_dict(unflatten_state(meta["optimizer_state"], arrays))
             except (ValueError, KeyError) as e:
                 raise ValueError(f"{where}: the optimizer state does not fit: {e}") from None
+    return model
+
+
+
+
+def _rebuild(meta: dict, where: str, custom_objects: dict[str, Any] | None, cls: Any) -> Any:
+    """The model that ``meta`` declares, built for its input shape (layers from ``nn.layers`` only)."""
+    from . import layers as layer_module
+
+    config = meta.get("model") or {}
+    specs = config.get("layers", []) if isinstance(config, dict) else None
+    if not isinstance(specs, list):
+        raise ValueError(f"{where}: the saved architecture is not a list of layers")
+    known = {name: getattr(layer_module, name) for name in layer_module.__all__}
+    known.update(custom_objects or {})
+    layers = []
+    for i, spec in enumerate(specs):
+        cls_name = spec.get("class_name") if isinstance(spec, dict) else None
+        if cls_name not in known or not isinstance(known[cls_name], type):
+            raise ValueError(
+                f"{where}: layer {i} has unknown class {cls_name!r}; known: {sorted(known)} "
+                "(pass custom_objects={'Name': Class} for your own layers)"
+            )
+        try:
+            layers.append(known[cls_name](**(spec.get("config") or {})))
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{where}: cannot rebuild layer {i} ({cls_name}): {e}") from None
+    model = cls(layers, name=config.get("name"))
+    try:
+        model.build(_input_shape(meta, where))
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{where}: the saved architecture does not build: {e}") from None
     return model
 
 

@@ -8,9 +8,11 @@ output shape without running data (``compute_output_shape``), which is what ``su
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,23 @@ Shape = tuple  # a full shape, batch axis first; None marks an unknown size (the
 
 _names_lock = threading.Lock()
 _name_counts: dict[str, int] = {}  # Keras names layers uniquely per session: dense, dense_1, dense_2, ...
+
+
+_SHAPES_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("stepgrad_shapes_only", default=False)
+
+
+@contextlib.contextmanager
+def shapes_only() -> Iterator[None]:
+    """Inside this block, layers build weights as read-only zero-stride views: right shapes, no memory.
+
+    ``load_model`` builds a file's declared architecture this way to check it against the file's
+    arrays before allocating anything (a 2 KB file may declare a 30000 x 30000 Dense layer).
+    """
+    token = _SHAPES_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _SHAPES_ONLY.reset(token)
 
 
 def unique_name(prefix: str) -> str:
@@ -193,7 +212,11 @@ class Layer(Module):
         others are buffers (saved in ``state_dict()``, never stepped), like BatchNorm's moving mean.
         """
         init = initializers.get(initializer)
-        weight = Tensor(np.asarray(init(tuple(shape)), dtype=np.float32), requires_grad=trainable,
+        if _SHAPES_ONLY.get():  # a zero-stride view: the shape without the memory
+            values = np.broadcast_to(np.zeros((), dtype=np.float32), tuple(shape))
+        else:
+            values = np.asarray(init(tuple(shape)), dtype=np.float32)
+        weight = Tensor(values, requires_grad=trainable,
                         label=f"{self.name}/{name}")
         if trainable:
             setattr(self, name, weight)
