@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
+import os
 import sys
 import tempfile
 import time
@@ -70,7 +72,7 @@ def build_model(image_size: int, channels: int, num_classes: int, dense_units: i
     side = ((image_size - 2) // 2 - 2) // 2  # feature-map width after two valid 3x3 convs and 2x2 pools
     if side >= 8:  # room for the seed's third block (150 -> 17 -> 7 after it)
         layers += [Conv2D(128, (3, 3), activation="relu", kernel_initializer=init), MaxPooling2D(2, 2)]
-    units = dense_units or (512 if image_size >= 64 else 128)
+    units = _given(dense_units, 512 if image_size >= 64 else 128)
     head = (Dense(1, activation="sigmoid", kernel_initializer=init) if num_classes == 2
             else Dense(num_classes, activation="softmax", kernel_initializer=init))
     return Sequential([*layers, Flatten(), Dense(units, activation="relu", kernel_initializer=init), head])
@@ -125,6 +127,75 @@ def check_folder(directory: str | Path) -> list[str]:
     return classes
 
 
+def _given(value: Any, default: Any) -> Any:
+    """``value`` unless the flag was left out (``None``): 0 is a value, not "use the default"."""
+    return default if value is None else value
+
+
+def prepare_out(out: Path) -> Path:
+    """Create the output folder now, so a bad ``--out`` fails before training rather than after it."""
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} is an existing file; give a folder (it is created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise CLIError(f"cannot create the output folder {out}: {err.strerror or err}") from err
+    if not os.access(out, os.W_OK):
+        raise CLIError(f"cannot write into the output folder {out}: permission denied")
+    return out
+
+
+def training_bytes(image_size: int, channels: int, num_classes: int, dense_units: int | None,
+                   batch_size: int) -> int:
+    """Estimated peak memory of training ``build_model(...)`` with Adam on batches of ``batch_size``.
+
+    Weights, gradients and Adam's two moments (4 copies of every parameter), plus per image each
+    layer's output and its gradient, and each convolution's patch matrix (kh*kw*c_in values per
+    output pixel). Checked against a measured peak in tests/hostile/test_cli_inputs.py (a 64-pixel run:
+    estimate 150 MiB; 150 pixels: estimate 996 MiB, measured peak RSS 1,095 MB with the process itself).
+    """
+    from nn.layers import Conv2D
+    from nn.layers.base import shapes_only
+
+    with shapes_only():  # shapes without memory: the model being sized may not fit at all
+        model = build_model(image_size, channels, num_classes, dense_units)
+    values = 4 * model.count_params()
+    shape = model.input_shape
+    for layer in model.layers:
+        out_shape = layer.compute_output_shape(shape)
+        values += 2 * batch_size * math.prod(out_shape[1:])
+        if isinstance(layer, Conv2D):
+            kh, kw = layer.kernel_size
+            values += batch_size * math.prod(out_shape[1:3]) * kh * kw * shape[-1]
+        shape = out_shape
+    return 4 * values  # float32
+
+
+def check_memory(image_size: int, channels: int, num_classes: int, dense_units: int | None,
+                 batch_size: int) -> None:
+    """Refuse, with the numbers, a run that cannot fit in this machine's available memory."""
+    need = training_bytes(image_size, channels, num_classes, dense_units, batch_size)
+    have = _available_memory()
+    if have is not None and need > have:
+        raise CLIError(f"training at --image-size {image_size} with --batch-size {batch_size} needs about "
+                       f"{need / 2**30:.1f} GiB of memory; this machine has {have / 2**30:.1f} GiB "
+                       "available. Use a smaller --image-size or --batch-size")
+
+
+def _available_memory() -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None  # unknown: do not refuse
+
+
 def _write_history(path: Path, history: dict[str, list[float]]) -> None:
     keys = list(history)
     with open(path, "w", newline="") as f:
@@ -145,24 +216,28 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     from nn.preprocessing.image import ImageDataGenerator
 
     np.random.seed(args.seed)  # fit's shuffling draws from numpy's global generator
+    out = prepare_out(Path(args.out) if args.out else _default_out())  # before training, not after it
     tmp = None
     if args.directory is None:
         tmp = tempfile.TemporaryDirectory(prefix="stepgrad-digits-")
-        size = args.image_size or DIGITS_IMAGE_SIZE
-        source = write_digits_folder(Path(tmp.name) / "digits", image_size=size, seed=args.seed)
-        print(f"No DIR given: wrote the 1797 embedded UCI digits as {size}x{size} PNGs to {source}")
-        image_size = args.image_size or DIGITS_IMAGE_SIZE
-        epochs = args.epochs or DIGITS_EPOCHS
-        learning_rate = args.learning_rate or DIGITS_LEARNING_RATE
-        color_mode = args.color_mode or "grayscale"
+        image_size = _given(args.image_size, DIGITS_IMAGE_SIZE)
+        color_mode = _given(args.color_mode, "grayscale")
+        check_memory(image_size, 1 if color_mode == "grayscale" else 3, 10, args.dense_units, args.batch_size)
+        source = write_digits_folder(Path(tmp.name) / "digits", image_size=image_size, seed=args.seed)
+        print(f"No DIR given: wrote the 1797 embedded UCI digits as {image_size}x{image_size} PNGs to "
+              f"{source}")
+        epochs = _given(args.epochs, DIGITS_EPOCHS)
+        learning_rate = _given(args.learning_rate, DIGITS_LEARNING_RATE)
     else:
         source = Path(args.directory)
-        image_size = args.image_size or 150
-        epochs = args.epochs or 10
-        learning_rate = args.learning_rate or 0.001  # Keras's Adam default
-        color_mode = args.color_mode or "rgb"
+        image_size = _given(args.image_size, 150)
+        epochs = _given(args.epochs, 10)
+        learning_rate = _given(args.learning_rate, 0.001)  # Keras's Adam default
+        color_mode = _given(args.color_mode, "rgb")
     try:
         classes = check_folder(source)
+        channels = 1 if color_mode == "grayscale" else 3
+        check_memory(image_size, channels, len(classes), args.dense_units, args.batch_size)  # before any work
         binary = len(classes) == 2
         datagen = ImageDataGenerator(rescale=1.0 / 255, validation_split=args.validation_split)
         flow = dict(target_size=(image_size, image_size), color_mode=color_mode, batch_size=args.batch_size,
@@ -173,7 +248,6 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         if train_it.samples == 0 or val_it.samples == 0:
             raise CLIError(f"{source}: found {train_it.samples} training and {val_it.samples} validation "
                            f"images; need at least one of each (check the folder and --validation-split)")
-        channels = 1 if color_mode == "grayscale" else 3
         model = build_model(image_size, channels, len(classes), args.dense_units, seed=args.seed)
         model.compile(optimizer=Adam(learning_rate=learning_rate),
                       loss="binary_crossentropy" if binary else "categorical_crossentropy",
@@ -190,8 +264,6 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         if tmp is not None:
             tmp.cleanup()
     logs = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    out = Path(args.out) if args.out else _default_out()
-    out.mkdir(parents=True, exist_ok=True)
     model.save_weights(str(out / "weights.npz"))
     config = {"image_size": image_size, "color_mode": color_mode, "classes": classes,
               "dense_units": args.dense_units, "rescale": 1.0 / 255}
@@ -222,16 +294,47 @@ def _save_curves(path: Path, logs: dict[str, list[float]]) -> None:
 def _load_image(path: Path, image_size: int, color_mode: str) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
-    if not path.is_file():
+    if not path.exists():
         raise CLIError(f"no such image: {path}")
+    if path.is_dir():
+        raise CLIError(f"{path} is a folder, not an image")
+    if not path.is_file():  # a FIFO or a device would block or never end
+        raise CLIError(f"{path} is not a regular file (a FIFO, socket or device?), not an image")
     try:
         with Image.open(path) as img:
             img = img.convert("L" if color_mode == "grayscale" else "RGB")
             img = img.resize((image_size, image_size), Image.NEAREST)  # flow_from_directory's default
             array = np.asarray(img, dtype=np.float32)
-    except (UnidentifiedImageError, OSError) as err:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as err:
         raise CLIError(f"cannot read image {path}: {err}") from err
     return array[..., None] if array.ndim == 2 else array
+
+
+def read_model_json(path: Path) -> dict[str, Any]:
+    """``model.json`` as ``train`` writes it, each field checked; a ``CLIError`` naming the problem."""
+    try:
+        config = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise CLIError(f"cannot read {path}: {err}") from err
+    if not isinstance(config, dict):
+        raise CLIError(f"{path}: expected a JSON object as written by stepgrad train")
+    checks = {
+        "image_size": lambda v: isinstance(v, int) and not isinstance(v, bool) and 14 <= v <= 4096,
+        "color_mode": lambda v: v in ("rgb", "grayscale"),
+        "classes": lambda v: isinstance(v, list) and len(v) >= 2 and all(isinstance(c, str) for c in v),
+        "rescale": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+    }
+    expected = {"image_size": "an integer from 14 to 4096", "color_mode": '"rgb" or "grayscale"',
+                "classes": "a list of at least 2 class names", "rescale": "a number"}
+    for key, ok in checks.items():
+        if key not in config:
+            raise CLIError(f"{path}: the field {key!r} is missing (expected {expected[key]})")
+        if not ok(config[key]):
+            raise CLIError(f"{path}: {key} = {config[key]!r:.60}; expected {expected[key]}")
+    units = config.get("dense_units")
+    if units is not None and not (isinstance(units, int) and units >= 1):
+        raise CLIError(f"{path}: dense_units = {units!r:.60}; expected a positive integer or null")
+    return config
 
 
 def predict(args: argparse.Namespace) -> list[tuple[str, str, float]]:
@@ -245,7 +348,7 @@ def predict(args: argparse.Namespace) -> list[tuple[str, str, float]]:
     if not config_path.is_file():
         raise CLIError(f"{config_path} is missing: predict needs the model.json that train writes beside "
                        "weights.npz")
-    config = json.loads(config_path.read_text())
+    config = read_model_json(config_path)
     classes = config["classes"]
     channels = 1 if config["color_mode"] == "grayscale" else 3
     model = build_model(config["image_size"], channels, len(classes), config.get("dense_units"))
@@ -303,10 +406,12 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         if args.command == "train":
-            for name in ("epochs", "image_size", "batch_size"):
+            for name in ("epochs", "image_size", "batch_size", "dense_units"):
                 value = getattr(args, name)
                 if value is not None and value < 1:
                     raise CLIError(f"--{name.replace('_', '-')} must be at least 1, received {value}")
+            if args.learning_rate is not None and not 0.0 < args.learning_rate < float("inf"):
+                raise CLIError(f"--learning-rate must be a positive number, received {args.learning_rate}")
             if not 0.0 < args.lr_decay <= 1.0:
                 raise CLIError(f"--lr-decay must be in (0, 1], received {args.lr_decay}")
             if not 0.0 < args.validation_split < 1.0:
