@@ -228,6 +228,33 @@ class LecunUniform(VarianceScaling):
         super().__init__(1.0, "fan_in", "uniform", seed)
 
 
+class Orthogonal(Initializer):
+    """A random orthogonal matrix times ``gain`` (Keras's default recurrent-kernel initializer).
+
+    The shape is read as a matrix ``(prod(shape[:-1]), shape[-1])``; its rows (or columns, whichever
+    are fewer) are orthonormal: the Q of a QR factorisation of a standard normal matrix, with signs
+    fixed by R's diagonal so that Q is uniformly distributed.
+    """
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.gain = float(gain)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain, "seed": self.seed}
+
+    def sample(self, shape, rng):
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal: needs a shape of at least 2 dimensions, received shape={shape}")
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        a = rng.standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q = q * np.sign(np.diag(r))  # make the factorisation unique, so Q is uniform (Haar)
+        if rows < cols:
+            q = q.T
+        return self.gain * q.reshape(shape)
+
+
 def _truncated_standard_normal(shape: Shape, rng: np.random.Generator) -> np.ndarray:
     """Standard normal samples, each outside [-2, 2] redrawn (as Keras and TensorFlow do)."""
     out = rng.standard_normal(shape)
@@ -253,6 +280,7 @@ _CLASSES: dict[str, type[Initializer]] = {
     "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
     "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_normal": HeNormal,
     "he_uniform": HeUniform, "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
+    "orthogonal": Orthogonal,
 }
 _ALIASES = {"xavier_uniform": "glorot_uniform", "xavier_normal": "glorot_normal", "normal": "random_normal",
             "uniform": "random_uniform", "zero": "zeros", "one": "ones"}
@@ -280,6 +308,7 @@ he_normal = _function("he_normal")
 he_uniform = _function("he_uniform")
 lecun_normal = _function("lecun_normal")
 lecun_uniform = _function("lecun_uniform")
+orthogonal = _function("orthogonal")
 
 
 def get(identifier: Any) -> Callable[..., np.ndarray]:

@@ -13,8 +13,10 @@ Example:
 from .activation_layers import LeakyReLU, PReLU, ReLU, Softmax
 from .base import Layer, clear_names
 from .conv import AveragePooling2D, Conv2D, MaxPooling2D
+from .conv1d import Conv1D
 from .conv_variants import Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout, Flatten, Input
+from .embedding import Embedding
 from .global_pooling import GlobalAveragePooling2D, GlobalMaxPooling2D
 from .layer_normalization import LayerNormalization
 from .merging import (
@@ -35,7 +37,10 @@ from .merging import (
 )
 from .noise import GaussianNoise, SpatialDropout2D
 from .normalization import BatchNormalization
+from .pooling1d import AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D
+from .recurrent import GRU, LSTM, SimpleRNN
 from .reshaping import Cropping2D, Permute, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
+from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
     "Activation", "Add", "Average", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv2D",
@@ -44,4 +49,6 @@ __all__ = [
     "MaxPooling2D", "Maximum", "Minimum", "Multiply", "PReLU", "Permute", "ReLU", "RepeatVector", "Reshape",
     "SeparableConv2D", "Softmax", "SpatialDropout2D", "Subtract", "UpSampling2D", "ZeroPadding2D", "add",
     "average", "clear_names", "concatenate", "maximum", "minimum", "multiply", "subtract",
+    "AveragePooling1D", "Bidirectional", "Conv1D", "Embedding", "GRU", "GlobalAveragePooling1D",
+    "GlobalMaxPooling1D", "LSTM", "MaxPooling1D", "SimpleRNN", "TimeDistributed",
 ]
