@@ -67,7 +67,7 @@ class Embedding(Layer):
         if ids.dtype.kind == "f":  # Keras casts; we refuse fractions instead of truncating them silently
             if not np.all(np.isfinite(ids)) or np.any(ids != np.round(ids)):
                 bad = ids[~(np.isfinite(ids) & (ids == np.round(ids)))].ravel()[0]
-                raise ValueError(f"{self._where}: token ids must be whole numbers, received {bad!r}")
+                raise ValueError(f"{self._where}: token ids must be whole numbers, received {float(bad)}")
         ids = ids.astype(np.int64, copy=False)
         if ids.size and (ids.min() < 0 or ids.max() >= self.input_dim):
             bad = ids.max() if ids.max() >= self.input_dim else ids.min()
