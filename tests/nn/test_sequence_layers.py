@@ -145,5 +145,5 @@ def test_bad_states_and_arguments_are_named():
         L.Bidirectional(L.LSTM(2), merge_mode="max")
     with pytest.raises(ValueError, match="padding must be one of"):
         L.Conv1D(2, 3, padding="full")
-    with pytest.raises(ValueError, match=r"shorter than the window: 3 steps with kernel_size=3, dilation_rate"):
+    with pytest.raises(ValueError, match=r"shorter than the window: 3 steps with kernel_size=3"):
         L.Conv1D(2, 3, dilation_rate=2)(np.zeros((1, 3, 1)))
