@@ -463,7 +463,14 @@ def _input_shape(meta: dict, where: str) -> tuple:
 
 
 def save_model(model: Any, path: str | os.PathLike) -> None:
-    """Write architecture, weights, compile settings and optimizer state to ``path``, atomically."""
+    """Write architecture, weights, compile settings and optimizer state to ``path``, atomically.
+
+    A path ending in ``.keras`` gets a Keras 3 archive (``nn.keras_archive``); any other an ``.npz``.
+    """
+    if os.fspath(path).endswith(".keras"):
+        from .keras_archive import save_keras
+
+        return save_keras(model, path)
     _require_built(model, "save")
     arrays = _weight_arrays(model)
     meta: dict[str, Any] = {"kind": "model", "input_shape": list(model.input_shape),
@@ -501,6 +508,13 @@ def load_model(path: str | os.PathLike, custom_objects: dict[str, Any] | None = 
     from .layers.base import shapes_only
 
     path = os.fspath(path)
+    if path.endswith(".keras"):
+        from .keras_archive import load_keras
+
+        if custom_objects:
+            raise ValueError(f"load_model: {path!r}: custom_objects are not used for .keras files "
+                             "(stepgrad builds only the layers of its Keras table)")
+        return load_keras(path, compile=compile)
     where = f"load_model: {path!r}"
 
     def select(meta: dict, specs: dict[str, ArraySpec]) -> list[str]:

@@ -1,0 +1,137 @@
+"""``.keras`` archives both ways, checked against the real Keras 3 (torch backend) where it is installed."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+import nn
+from nn import layers as L
+from nn.models import Sequential, load_model
+
+h5py = pytest.importorskip("h5py", reason="the export extra (h5py) is not installed")
+
+
+@pytest.fixture(scope="module")
+def keras():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    pytest.importorskip("torch", reason="Keras 3 needs a backend; torch is not installed")
+    return pytest.importorskip("keras", reason="Keras 3 is not installed (pip install keras)")
+
+
+def cnn() -> Sequential:
+    return Sequential([
+        L.Conv2D(4, 3, activation="relu", padding="same", input_shape=(9, 9, 2)), L.BatchNormalization(),
+        L.MaxPooling2D(2), L.Conv2D(3, (2, 3), strides=(1, 2), activation="tanh"),
+        L.AveragePooling2D(2, padding="same"),
+        L.Flatten(), L.Dropout(0.25), L.Dense(6, activation="sigmoid"), L.Dense(4), L.Activation("softmax"),
+    ])
+
+
+def mlp() -> Sequential:
+    return Sequential([L.Input((5,)), L.Dense(7, activation="relu", use_bias=False),
+                       L.BatchNormalization(momentum=0.9), L.Dense(3, activation="leaky_relu"), L.Dense(1)])
+
+
+MODELS = {"cnn": (cnn, (9, 9, 2)), "mlp": (mlp, (5,))}
+
+
+def randomize(model: Sequential, seed: int = 0) -> None:
+    """Non-trivial weights everywhere, BatchNorm statistics included (variances kept positive)."""
+    rng = np.random.default_rng(seed)
+    model.set_weights([np.abs(w) + 0.5 if "variance" in name else rng.normal(size=w.shape).astype("float32")
+                       for name, w in model.state_dict().items()])
+
+
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_keras_loads_what_stepgrad_saves_and_predicts_the_same(kind, keras, tmp_path):
+    make, shape = MODELS[kind]
+    model = make()
+    randomize(model)
+    model.save(tmp_path / "m.keras")
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    x = np.random.default_rng(1).normal(size=(16, *shape)).astype("float32")
+    np.testing.assert_allclose(theirs.predict(x, verbose=0), model.predict(x), rtol=0, atol=1e-5)
+    assert [w.name for w in theirs.layers] == [w.name for w in model.layers if not isinstance(w, L.Input)]
+
+
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_stepgrad_loads_what_keras_saves_and_predicts_the_same(kind, keras, tmp_path):
+    make, shape = MODELS[kind]
+    ours = make()
+    ours.save(tmp_path / "ours.keras")
+    theirs = keras.saving.load_model(tmp_path / "ours.keras")  # the same architecture, built by Keras
+    rng = np.random.default_rng(2)
+    theirs.set_weights([np.abs(w) + 0.5 if "variance" in v.path else rng.normal(size=w.shape).astype("f4")
+                        for v, w in zip(theirs.weights, theirs.get_weights(), strict=True)])
+    theirs.save(tmp_path / "theirs.keras")
+    loaded = load_model(tmp_path / "theirs.keras")
+    x = rng.normal(size=(16, *shape)).astype("float32")
+    np.testing.assert_allclose(loaded.predict(x), theirs.predict(x, verbose=0), rtol=0, atol=1e-5)
+
+
+def test_keras_reads_the_compile_state_and_adam_moments(keras, tmp_path):
+    model = mlp()
+    model.compile(optimizer=nn.optimizers.Adam(learning_rate=0.003, beta_1=0.8), loss="mse", metrics=["mae"])
+    x = np.random.default_rng(3).normal(size=(40, 5)).astype("float32")
+    model.fit(x, x[:, :1], epochs=2, batch_size=8, verbose=0)
+    model.save(tmp_path / "m.keras")
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    opt = theirs.optimizer
+    assert type(opt).__name__ == "Adam" and int(opt.iterations) == model.optimizer.iterations == 10
+    assert float(opt.learning_rate) == pytest.approx(0.003) and opt.beta_1 == pytest.approx(0.8)
+    assert theirs.loss == "mean_squared_error"
+    kernel = model.layers[0].kernel
+    i = [id(p) for p in model.optimizer.params].index(id(kernel))
+    moments = [v for v in opt.variables if "momentum" in v.path]
+    first_moment = keras.ops.convert_to_numpy(moments[0])
+    np.testing.assert_allclose(first_moment, model.optimizer.state["m"][i], atol=1e-7)
+    # ... and stepgrad reads its own archive back with the same optimizer state
+    again = load_model(tmp_path / "m.keras")
+    assert again.optimizer.iterations == 10 and again.loss == "mean_squared_error"
+    np.testing.assert_allclose(again.optimizer.state["v"][i], model.optimizer.state["v"][i], atol=1e-7)
+
+
+def test_stepgrad_reads_keras_compile_state(keras, tmp_path):
+    theirs = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    theirs.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.5),
+                   loss="categorical_crossentropy", metrics=["accuracy"])
+    theirs.save(tmp_path / "k.keras")
+    model = load_model(tmp_path / "k.keras")
+    assert type(model.optimizer).__name__ == "SGD" and model.optimizer.momentum == 0.5
+    assert model.optimizer.learning_rate == pytest.approx(0.05)
+    assert model.loss == "categorical_crossentropy" and model.metrics_names == ["loss", "accuracy"]
+
+
+def test_round_trip_without_keras_keeps_layers_and_weights(tmp_path):
+    model = cnn()
+    randomize(model, seed=4)
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.save(tmp_path / "m.keras")
+    loaded = load_model(tmp_path / "m.keras")
+    x = np.random.default_rng(5).normal(size=(8, 9, 9, 2)).astype("float32")
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    assert [type(a) for a in loaded.layers] == [type(b) for b in model.layers]
+    assert type(loaded.optimizer).__name__ == "RMSprop" and loaded.metrics_names == ["loss", "accuracy"]
+
+
+def test_archive_layout_is_keras_3s(tmp_path):
+    model = cnn()
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as z:
+        assert z.namelist() == ["metadata.json", "config.json", "model.weights.h5"]
+        config = json.loads(z.read("config.json"))
+        weights = z.read("model.weights.h5")
+    assert config["class_name"] == "Sequential"
+    assert [spec["class_name"] for spec in config["config"]["layers"]][:3] == ["InputLayer", "Conv2D",
+                                                                             "BatchNormalization"]
+    with h5py.File(io.BytesIO(weights), "r") as f:
+        assert f["layers/conv2d/vars/0"].shape == (3, 3, 2, 4)
+        assert f["layers/conv2d_1/vars/1"].shape == (3,)
+        assert f["layers/batch_normalization/vars/3"].shape == (4,)  # moving variance
+        assert f["layers/dense_1/vars/0"].shape == (6, 4)
