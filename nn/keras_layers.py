@@ -131,8 +131,11 @@ def to_keras_config(layer: Any, where: str = "save") -> dict[str, Any]:
 def _keras_value(arg: str, value: Any, where: str) -> Any:
     if arg == "activation":
         name = value if isinstance(value, str) else activations.serialize(value)
-        if not isinstance(name, str):
-            raise KerasFormatError(f"{where}: activation {value!r} has no name Keras knows; use a named one")
+        try:
+            activations.get(name)  # a function's __name__ ("<lambda>") is no activation name
+        except (TypeError, ValueError):
+            raise KerasFormatError(f"{where}: activation {value!r} has no name Keras knows; use a named one"
+                                   ) from None
         return name
     if arg.endswith("_initializer") and not isinstance(value, str):
         if isinstance(value, dict) and "class_name" in value:  # stepgrad's saved form of an Initializer
