@@ -318,6 +318,14 @@ class Sequential(Module):
         """Write architecture, weights, compile settings and optimizer state to one ``.npz`` file."""
         saving.save_model(self, filepath)
 
+    def export(self, filepath: str | os.PathLike, format: str = "onnx", **kwargs: Any) -> None:
+        """Keras 3's ``model.export``: ``format="onnx"`` is ``nn.export.to_onnx(self, filepath)``."""
+        if format != "onnx":
+            raise ValueError(f"Sequential.export: only format='onnx' is supported, received {format=}")
+        from .export import to_onnx
+
+        to_onnx(self, filepath, **kwargs)
+
     def get_config(self) -> dict[str, Any]:
         """The architecture as JSON-able data: name, input shape and each layer's class and arguments."""
         return {"name": self.name, "input_shape": list(self.input_shape) if self.built else None,

@@ -1,0 +1,222 @@
+"""``to_onnx``: a built stepgrad model as an ONNX graph, made with the ``onnx`` package's helpers.
+
+One converter per layer class, in one table (``CONVERTERS``); a new layer is one more entry. Images
+stay NHWC at the model's inputs and outputs (as in stepgrad and Keras): the graph transposes to ONNX's
+NCHW only around the convolutions and poolings that need it, and back before anything that reads the
+channel axis last (Flatten, Dense, softmax). The batch axis is symbolic (``batch``), so any batch size
+runs. Dropout is the identity at inference; BatchNormalization uses its moving statistics.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd.kernels_conv import out_and_pads
+
+from .. import layers as L
+from ..saving import atomic_write
+
+DEFAULT_OPSET = 17
+TO_NCHW, TO_NHWC = (0, 3, 1, 2), (0, 2, 3, 1)
+
+
+def _onnx() -> Any:
+    try:
+        import onnx
+    except ImportError:
+        raise ImportError("ONNX export needs onnx: pip install 'stepgrad[export]' (or onnx)") from None
+    return onnx
+
+
+class GraphBuilder:
+    """Collects nodes and constant weights, and tracks which tensors are NCHW (the others are NHWC or n-d)."""
+
+    def __init__(self, onnx: Any) -> None:
+        self.onnx, self.nodes, self.initializers = onnx, [], []
+        self.nchw: set[str] = set()
+        self._count = 0
+
+    def fresh(self, hint: str) -> str:
+        self._count += 1
+        return f"{hint}_{self._count}"
+
+    def const(self, hint: str, array: np.ndarray) -> str:
+        name = self.fresh(hint)
+        self.initializers.append(self.onnx.numpy_helper.from_array(np.asarray(array), name))
+        return name
+
+    def op(self, op_type: str, inputs: list[str], hint: str, **attrs: Any) -> str:
+        out = self.fresh(hint)
+        self.nodes.append(self.onnx.helper.make_node(op_type, inputs, [out], name=out, **attrs))
+        return out
+
+    def as_nchw(self, x: str, hint: str) -> str:
+        if x in self.nchw:
+            return x
+        y = self.op("Transpose", [x], f"{hint}/to_nchw", perm=list(TO_NCHW))
+        self.nchw.add(y)
+        return y
+
+    def as_nhwc(self, x: str, hint: str) -> str:
+        return self.op("Transpose", [x], f"{hint}/to_nhwc", perm=list(TO_NHWC)) if x in self.nchw else x
+
+    def keep_layout(self, x: str, y: str) -> str:
+        """``y`` is an elementwise result of ``x``: same layout."""
+        if x in self.nchw:
+            self.nchw.add(y)
+        return y
+
+
+# --- one converter per layer ---------------------------------------------------------------------
+def _activation(g: GraphBuilder, x: str, name: str, hint: str) -> str:
+    if name == "linear":
+        return x
+    if name in _ELEMENTWISE:
+        op, attrs = _ELEMENTWISE[name]
+        return g.keep_layout(x, g.op(op, [x], f"{hint}/{name}", **attrs))
+    if name in ("silu", "swish"):
+        return g.keep_layout(x, g.op("Mul", [x, g.op("Sigmoid", [x], f"{hint}/sigmoid")], f"{hint}/silu"))
+    if name == "softmax":  # over the last axis, as stepgrad and Keras do
+        return g.op("Softmax", [g.as_nhwc(x, hint)], f"{hint}/softmax", axis=-1)
+    raise UnmappedLayerError(f"activation {name!r} has no ONNX mapping")
+
+
+_ELEMENTWISE = {"relu": ("Relu", {}), "sigmoid": ("Sigmoid", {}), "tanh": ("Tanh", {}),
+                "leaky_relu": ("LeakyRelu", {"alpha": 0.2}), "elu": ("Elu", {"alpha": 1.0}),
+                "softplus": ("Softplus", {}), "exponential": ("Exp", {})}
+
+
+def _dense(g: GraphBuilder, layer: Any, x: str) -> str:
+    x = g.as_nhwc(x, layer.name)  # the kernel reads the last axis
+    y = g.op("MatMul", [x, g.const(f"{layer.name}/kernel", layer.kernel.data)], f"{layer.name}/matmul")
+    if layer.bias is not None:
+        y = g.op("Add", [y, g.const(f"{layer.name}/bias", layer.bias.data)], f"{layer.name}/bias_add")
+    return _activation(g, y, layer.activation_name, layer.name)
+
+
+def _window(layer: Any, input_shape: tuple, window: tuple) -> dict[str, Any]:
+    """ONNX's kernel_shape, strides and pads (top, left, bottom, right) for Keras's padding rule."""
+    axes = zip(input_shape[1:3], window, layer.strides, strict=True)
+    pads = [out_and_pads(n, k, s, layer.padding)[1:] for n, k, s in axes]
+    return {"kernel_shape": list(window), "strides": list(layer.strides),
+            "pads": [pads[0][0], pads[1][0], pads[0][1], pads[1][1]]}
+
+
+def _conv2d(g: GraphBuilder, layer: Any, x: str) -> str:
+    x = g.as_nchw(x, layer.name)
+    inputs = [x, g.const(f"{layer.name}/kernel", layer.kernel.data.transpose(3, 2, 0, 1))]  # (F, C, KH, KW)
+    if layer.bias is not None:
+        inputs.append(g.const(f"{layer.name}/bias", layer.bias.data))
+    y = g.op("Conv", inputs, f"{layer.name}/conv", **_window(layer, layer.input_shape, layer.kernel_size))
+    g.nchw.add(y)
+    return _activation(g, y, layer.activation_name, layer.name)
+
+
+def _pool(op_type: str) -> Callable[[GraphBuilder, Any, str], str]:
+    def convert(g: GraphBuilder, layer: Any, x: str) -> str:
+        x = g.as_nchw(x, layer.name)
+        attrs = _window(layer, layer.input_shape, layer.pool_size)
+        if op_type == "AveragePool":
+            attrs["count_include_pad"] = 0  # "same" windows average their real cells only, as Keras does
+        y = g.op(op_type, [x], f"{layer.name}/{op_type.lower()}", **attrs)
+        g.nchw.add(y)
+        return y
+
+    return convert
+
+
+def _batch_norm(g: GraphBuilder, layer: Any, x: str) -> str:
+    """``(x - moving_mean) * (moving_variance + eps) ** -0.5 * gamma + beta``, in stepgrad's own order."""
+    ndim = len(layer.input_shape)
+    if layer.axis % ndim != ndim - 1:
+        raise UnmappedLayerError(f"BatchNormalization with axis={layer.axis} (only the last axis is mapped)")
+    nchw = x in g.nchw
+    shape = (-1, 1, 1) if nchw else (-1,)  # broadcast along the channel axis of either layout
+
+    def const(hint: str, a: np.ndarray) -> str:
+        return g.const(f"{layer.name}/{hint}", np.asarray(a, dtype=np.float32).reshape(shape))
+
+    inv_std = (layer.moving_variance.data + np.float32(layer.epsilon)) ** np.float32(-0.5)
+    y = g.op("Sub", [x, const("moving_mean", layer.moving_mean.data)], f"{layer.name}/center")
+    y = g.op("Mul", [y, const("inv_std", inv_std)], f"{layer.name}/scale")
+    if layer.gamma is not None:
+        y = g.op("Mul", [y, const("gamma", layer.gamma.data)], f"{layer.name}/gamma")
+    if layer.beta is not None:
+        y = g.op("Add", [y, const("beta", layer.beta.data)], f"{layer.name}/beta")
+    if nchw:
+        g.nchw.add(y)
+    return y
+
+
+def _flatten(g: GraphBuilder, layer: Any, x: str) -> str:
+    return g.op("Flatten", [g.as_nhwc(x, layer.name)], f"{layer.name}/flatten", axis=1)  # NHWC order (Keras)
+
+
+CONVERTERS: dict[type, Callable[[GraphBuilder, Any, str], str]] = {
+    L.Dense: _dense,
+    L.Conv2D: _conv2d,
+    L.MaxPooling2D: _pool("MaxPool"),
+    L.AveragePooling2D: _pool("AveragePool"),
+    L.BatchNormalization: _batch_norm,
+    L.Flatten: _flatten,
+    L.Activation: lambda g, layer, x: _activation(g, x, layer.activation_name, layer.name),
+    L.Dropout: lambda g, layer, x: x,  # the identity at inference
+    L.Input: lambda g, layer, x: x,
+}
+
+
+class UnmappedLayerError(ValueError):
+    """A layer (or one of its settings) that has no ONNX mapping; the message lists the layers."""
+
+
+def build_model_proto(model: Any, opset: int = DEFAULT_OPSET) -> Any:
+    """The ``onnx.ModelProto`` of a built Sequential model (checked with ``onnx.checker``)."""
+    onnx = _onnx()
+    if not getattr(model, "built", False):
+        raise ValueError("to_onnx: the model has no weights yet; build it (input_shape=, fit or call) first")
+    unmapped = [f"{layer.name} ({type(layer).__name__})" for layer in model.layers
+                if type(layer) not in CONVERTERS]
+    if unmapped:
+        raise UnmappedLayerError(f"to_onnx: no ONNX mapping for layer(s) {unmapped}; mapped layer classes: "
+                                 f"{sorted(c.__name__ for c in CONVERTERS)}")
+    g = GraphBuilder(onnx)
+    x = "input"
+    for layer in model.layers:
+        try:
+            x = CONVERTERS[type(layer)](g, layer, x)
+        except UnmappedLayerError as e:
+            raise UnmappedLayerError(f"to_onnx: layer {layer.name} ({type(layer).__name__}): {e}") from None
+    out = g.as_nhwc(x, "output")
+    g.nodes.append(onnx.helper.make_node("Identity", [out], ["output"], name="output"))
+    helper, f32 = onnx.helper, onnx.TensorProto.FLOAT
+    dims = lambda shape: ["batch", *shape[1:]]  # noqa: E731  (a symbolic batch axis: any batch size runs)
+    graph = helper.make_graph(
+        g.nodes, model.name, [helper.make_tensor_value_info("input", f32, dims(model.input_shape))],
+        [helper.make_tensor_value_info("output", f32, dims(model.output_shape))], initializer=g.initializers)
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="stepgrad")
+    onnx.checker.check_model(proto, full_check=True)
+    return proto
+
+
+def to_onnx(model: Any, path: str | os.PathLike, opset: int = DEFAULT_OPSET) -> Any:
+    """Write ``model`` as an ONNX file at ``path`` (atomically) and return the ``onnx.ModelProto``.
+
+    Inputs and outputs keep stepgrad's layout (NHWC images) and a dynamic batch axis. Raises
+    ``UnmappedLayerError`` naming every layer that has no mapping.
+
+    Example:
+        >>> import os, tempfile, pytest, nn
+        >>> onnx = pytest.importorskip("onnx")
+        >>> model = nn.Sequential([nn.Dense(3, activation="relu", input_shape=(4,)), nn.Dense(2)])
+        >>> proto = nn.export.to_onnx(model, os.path.join(tempfile.mkdtemp(), "m.onnx"))
+        >>> [d.dim_param or d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim]
+        ['batch', 4]
+    """
+    proto = build_model_proto(model, opset)
+    data = proto.SerializeToString()
+    atomic_write(path, lambda f: f.write(data))
+    return proto
