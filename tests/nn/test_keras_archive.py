@@ -135,3 +135,13 @@ def test_archive_layout_is_keras_3s(tmp_path):
         assert f["layers/conv2d_1/vars/1"].shape == (3,)
         assert f["layers/batch_normalization/vars/3"].shape == (4,)  # moving variance
         assert f["layers/dense_1/vars/0"].shape == (6, 4)
+
+
+def test_saving_is_atomic_and_follows_the_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        mlp().save(tmp_path / "m.keras")
+    finally:
+        os.umask(old)
+    assert oct(os.stat(tmp_path / "m.keras").st_mode & 0o777) == oct(0o640)
+    assert os.listdir(tmp_path) == ["m.keras"]  # the temporary file was renamed, not left behind
