@@ -238,7 +238,10 @@ def _ig_rule(method: str, steps: int, where: str) -> tuple[np.ndarray, np.ndarra
         raise ValueError(f"{where}: the Riemann methods need steps >= 2, received steps={steps}")
     weights = np.full(steps, 1.0 / steps)
     if method == "riemann_trapezoid":
-        weights[[0, -1]] /= 2  # the end points count half
+        # the trapezoid rule on `steps` points spaced 1/(steps - 1), end points counted half, so the
+        # weights add up to 1 (captum 0.9 spaces the weights 1/steps: its sum is short by 1/steps)
+        weights = np.full(steps, 1.0 / (steps - 1))
+        weights[[0, -1]] /= 2
         return weights, np.linspace(0.0, 1.0, steps)
     first = {"riemann_left": 0.0, "riemann_middle": 0.5 / steps, "riemann_right": 1.0 / steps}[method]
     return weights, first + np.arange(steps) / steps
@@ -264,8 +267,10 @@ def integrated_gradients(model: Callable, x: Any, target: Any = None, baseline: 
     ``x'`` is the baseline. The attributions add up to ``f_c(x) - f_c(x')`` ("completeness"), up to
     the quadrature error that ``return_convergence_delta`` reports:
     ``delta = sum(IG(x)) - (f_c(x) - f_c(x'))`` per sample. The rules are captum's: ``gausslegendre``
-    (its default) uses Gauss-Legendre nodes on [0, 1]; ``riemann_trapezoid`` uses ``steps`` evenly
-    spaced points, end points weighted 1/2; ``riemann_left/right/middle`` the usual Riemann sums.
+    (its default) uses Gauss-Legendre nodes on [0, 1]; ``riemann_left/right/middle`` the usual Riemann
+    sums; ``riemann_trapezoid`` the trapezoid rule on ``steps`` evenly spaced points from 0 to 1
+    (captum 0.9 uses the same points with weights that add up to ``1 - 1/steps``, so its maps are
+    ours times ``(steps - 1) / steps``; ours are exact for a linear model).
     All ``steps`` points of every sample go through the model as one batch (``batch_size`` rows per
     pass when given).
 
