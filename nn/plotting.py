@@ -125,6 +125,7 @@ def _raw(x: Any) -> Any:
 def show_images(
     images: Any, titles: Sequence[str] | None = None, ncols: int = 8, cmap: str | Sequence[str] = "gray",
     size: float = 1.4, colors: Sequence[str] | None = None, suptitle: str | None = None,
+    colorbar: str | None = None,
 ):
     """A grid of images (N, H, W) or (N, H, W, C), each with an optional title.
 
@@ -144,6 +145,8 @@ def show_images(
         size: inches per image.
         colors: one title colour per image (e.g. "green"/"red" for right/wrong predictions).
         suptitle: a title over the whole grid.
+        colorbar: a label such as "weight": one-channel images then share one colour scale (symmetric
+            about 0 for "RdBu_r"/"bwr"/"coolwarm"), shown by a colorbar with that label.
     """
     images = np.asarray(_raw(images), dtype=float)
     if images.ndim == 4 and images.shape[-1] == 1:
@@ -166,16 +169,97 @@ def show_images(
         if img.ndim == 3:  # RGB: scale into [0, 1] for imshow
             lo, hi = img.min(), img.max()
             ax.imshow((img - lo) / (hi - lo) if hi > lo else np.zeros_like(img))
-        elif cm in ("RdBu", "RdBu_r", "bwr", "coolwarm"):  # signed maps: keep 0 at the middle colour
-            lim = np.abs(img).max() or 1.0
-            ax.imshow(img, cmap=cm, vmin=-lim, vmax=lim)
+            continue
+        scope = images if colorbar else img  # a colorbar needs one scale for every image
+        if cm in _DIVERGING:  # signed maps: keep 0 at the middle colour
+            lim = np.abs(scope).max() or 1.0
+            shown = ax.imshow(img, cmap=cm, vmin=-lim, vmax=lim)
         else:
-            ax.imshow(img, cmap=cm)
+            shown = ax.imshow(img, cmap=cm, vmin=scope.min(), vmax=scope.max())
         if titles is not None:
             ax.set_title(titles[i], fontsize=9, color=colors[i] if colors is not None else "black")
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
+    if colorbar and images.ndim == 3:
+        fig.colorbar(shown, ax=list(axes.ravel()[:n]), shrink=0.8, label=colorbar)
+    return fig
+
+
+_DIVERGING = ("RdBu", "RdBu_r", "bwr", "coolwarm")
+
+
+def show_attributions(
+    images: Any, maps: Any, titles: Sequence[str] | None = None, percentile: float = 99.0,
+    alpha: float = 0.85, size: float = 1.5, suptitle: str | None = None,
+):
+    """Attribution maps (from ``nn.interpret``) as heatmaps over their images, with a colorbar.
+
+    One row per image: the image, then one overlay per method. **Sign convention: red is positive**
+    (the pixel raises the target class's score), **blue is negative** (it lowers it); where the
+    attribution is near 0 the image shows through. Each map is summed over channels and divided by
+    its own ``percentile``-th percentile of ``|value|`` (clipped to [-1, 1], as captum's
+    ``visualize_image_attr`` clips outliers), so maps of different methods share the colorbar's
+    scale. Non-negative maps (``|gradient|``, Grad-CAM) are red only.
+
+    Example:
+        >>> import numpy as np
+        >>> images = np.zeros((2, 8, 8, 1)); maps = np.ones((2, 8, 8, 1))
+        >>> fig = show_attributions(images, {"saliency": maps, "occlusion": -maps}, titles=["a", "b"])
+        >>> fig.axes[-1].get_ylabel()[:30]
+        'attribution (red: raises the s'
+
+    Args:
+        images: (N, H, W) or (N, H, W, C) images.
+        maps: one array of maps shaped like the images (C may differ, e.g. Grad-CAM's 1), or a dict
+            method name -> maps (one column each, in order).
+        titles: one label per image (row), e.g. "a 7".
+        percentile: which ``|value|`` percentile of each map becomes full colour (100: the maximum).
+        alpha: opacity of full-colour pixels.
+        size: inches per panel.
+        suptitle: a title over the figure.
+    """
+    images = np.asarray(_raw(images), dtype=float)
+    images = images[..., 0] if images.ndim == 4 and images.shape[-1] == 1 else images
+    columns = dict(maps) if isinstance(maps, Mapping) else {"attribution": maps}
+    if images.ndim not in (3, 4) or not columns:
+        raise ValueError(f"show_attributions: expected (N, H, W[, C]) images and at least one map, received "
+                         f"images of shape {images.shape}")
+    heat = {}
+    for name, m in columns.items():
+        m = np.asarray(_raw(m), dtype=float)
+        m = m.sum(axis=-1) if m.ndim == 4 else m  # one number per pixel: the channels add up
+        if m.shape != images.shape[:3]:
+            raise ValueError(f"show_attributions: maps {name!r} of shape {np.shape(columns[name])} do not "
+                             f"match images of shape {images.shape}")
+        scale = np.percentile(np.abs(m).reshape(len(m), -1), percentile, axis=1).reshape(-1, 1, 1)
+        heat[name] = np.clip(m / np.where(scale > 0, scale, 1.0), -1.0, 1.0)
+    n, ncols = len(images), len(heat) + 1
+    plt = _pyplot()
+    fig, axes = plt.subplots(n, ncols, figsize=(size * ncols + 1.0, size * n + (0.4 if suptitle else 0)),
+                             squeeze=False)
+    for row in range(n):
+        img = images[row]
+        lo, hi = img.min(), img.max()
+        img = (img - lo) / (hi - lo) if hi > lo else np.zeros_like(img)
+        for col, ax in enumerate(axes[row]):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0, vmax=1)
+            if col:
+                name = list(heat)[col - 1]
+                v = heat[name][row]
+                shown = ax.imshow(v, cmap="RdBu_r", vmin=-1.0, vmax=1.0, alpha=alpha * np.abs(v))
+                if row == 0:
+                    ax.set_title(name, fontsize=9)
+            elif titles is not None:
+                ax.set_ylabel(titles[row], fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    fig.colorbar(shown, ax=list(axes.ravel()), shrink=min(0.9, 2.5 / n + 0.3), label=(
+        "attribution (red: raises the score, blue: lowers it;\n"
+        f"each map / its {percentile:g}th-percentile |value|)"))
     return fig
 
 

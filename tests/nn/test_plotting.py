@@ -12,6 +12,7 @@ from nn.plotting import (  # noqa: E402
     plot_curves,
     plot_decision_boundary,
     plot_loss_surface,
+    show_attributions,
     show_images,
 )
 
@@ -52,3 +53,47 @@ def test_show_images_grid_titles_and_colours():
     assert fig.axes[0].get_title() == "a"
     fig = plot_confusion_matrix(np.array([[3, 1], [0, 4]]), ["cat", "dog"])
     assert "87.5%" in fig.axes[0].get_title()
+
+
+def _is_red(rgba):
+    return rgba[0] > rgba[2] + 0.2 and rgba[0] > rgba[1]
+
+
+def _is_blue(rgba):
+    return rgba[2] > rgba[0] + 0.2 and rgba[2] > rgba[1]
+
+
+def test_show_attributions_draws_positive_red_and_negative_blue_with_a_colorbar():
+    images = np.random.default_rng(0).random((2, 6, 6, 1))
+    signed = np.zeros((2, 6, 6, 1))
+    signed[:, :, :3] = 2.0    # left half raises the score
+    signed[:, :, 3:] = -1.0   # right half lowers it
+    fig = show_attributions(images, {"signed": signed, "cam": np.abs(signed)}, titles=["x", "y"])
+    overlay = fig.axes[1].images[-1]  # row 0, column "signed": the heat map over the image
+    values = overlay.get_array()
+    rgba = overlay.to_rgba(values)
+    assert _is_red(rgba[0, 0]) and _is_blue(rgba[0, 5])  # the convention the colorbar states
+    assert values[0, 0] == 1.0 and values[0, 5] == -0.5  # scaled by the map's own largest |value|
+    colorbar = fig.axes[-1]
+    assert "red: raises the score" in colorbar.get_ylabel() and "blue: lowers it" in colorbar.get_ylabel()
+    bar = fig.axes[-2].images[-1].colorbar  # made from the last overlay: same colours and scale as all
+    assert bar is not None and bar.ax is colorbar
+    assert _is_red(bar.cmap(bar.norm(1.0))) and _is_blue(bar.cmap(bar.norm(-1.0)))
+    look = lambda m: (m.cmap.name, m.norm.vmin, m.norm.vmax)  # noqa: E731
+    assert look(overlay) == look(bar)
+    assert [a.get_title() for a in fig.axes[:3]] == ["", "signed", "cam"]
+    assert fig.axes[0].get_ylabel() == "x"
+
+
+def test_show_attributions_checks_shapes():
+    with pytest.raises(ValueError, match="do not match images"):
+        show_attributions(np.zeros((2, 6, 6)), np.zeros((2, 5, 5)))
+
+
+def test_show_images_colorbar_shares_one_signed_scale():
+    filters = np.stack([np.full((3, 3), 2.0), np.full((3, 3), -0.5)])
+    fig = show_images(filters, cmap="RdBu_r", colorbar="weight")
+    first, second = fig.axes[0].images[0], fig.axes[1].images[0]
+    assert first.norm.vmin == second.norm.vmin == -2.0 and first.norm.vmax == 2.0
+    assert _is_red(first.cmap(first.norm(2.0))) and _is_blue(second.cmap(second.norm(-2.0)))
+    assert fig.axes[-1].get_ylabel() == "weight"
