@@ -198,6 +198,9 @@ for name, value in jitter.items():
     print(f"{name:>21}: roughness {value:.2f}")
 
 # %% [markdown]
+# SmoothGrad is measurably smoother than the gradient it averages. Grad-CAM and occlusion are smooth by
+# construction (a coarse map upsampled; a 3x3 window), and Integrated Gradients is as rough as the
+# image it multiplies by.
 #
 # ## 6. Integrated Gradients adds up: completeness
 #
