@@ -20,6 +20,7 @@ from . import callbacks as callbacks  # noqa: E402
 from . import datasets as datasets  # noqa: E402  (after the autograd check above)
 from . import export as export  # noqa: E402
 from . import initializers as initializers  # noqa: E402
+from . import interpret as interpret  # noqa: E402
 from . import layers as layers  # noqa: E402
 from . import losses as losses  # noqa: E402
 from . import metrics as metrics  # noqa: E402
