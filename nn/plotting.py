@@ -245,7 +245,8 @@ def show_attributions(
         for col, ax in enumerate(axes[row]):
             ax.set_xticks([])
             ax.set_yticks([])
-            ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0, vmax=1)
+            faded = img if col == 0 else 0.3 + 0.4 * img  # under a map: low contrast, so the colours read
+            ax.imshow(faded, cmap="gray" if img.ndim == 2 else None, vmin=0, vmax=1)
             if col:
                 name = list(heat)[col - 1]
                 v = heat[name][row]
