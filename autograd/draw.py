@@ -4,14 +4,22 @@ Scalar nodes are drawn micrograd-style, a record ``label | data | grad`` fed by 
 op that made it; array nodes show their label, shape, dtype and a summary of their gradient. The
 nodes come from ``topological_order`` (the one graph walk), so huge graphs are cut to the part
 nearest the root.
+
+The DOT text is laid out by ``graphviz-pure`` (a Graphviz port that ``pip install "stepgrad[viz]"``
+brings, the same bytes on every platform) or else by a system Graphviz ``dot``. Either is run as a
+separate program, so a renderer that fails cannot break the Python process.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import sysconfig
 import tempfile
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .graph import Node, topological_order
@@ -20,6 +28,10 @@ __all__ = ["Drawing", "draw"]
 
 _HIGHLIGHT = 'style="filled,bold", fillcolor="#ffe082", penwidth=2'
 _FORMATS = ("svg", "png", "pdf")
+# the renderers, in the order they are tried, with the formats each can write
+_RENDERERS = (("graphviz-pure", ("svg", "png")), ("dot", ("svg", "png", "pdf")))
+_RENDER_TIMEOUT = 120  # seconds: a layout that takes longer is treated as a failure
+_INSTALL_HINT = 'pip install "stepgrad[viz]" (brings graphviz-pure) or install Graphviz\'s dot program'
 
 
 def draw(
@@ -32,8 +44,8 @@ def draw(
     """Draw the graph that computed ``root``: one record per node, one small node per op.
 
     In Jupyter the result renders as SVG; ``.source`` is the DOT text and ``.save(path)`` writes
-    an ``.svg``, ``.png`` or ``.pdf``. Without the Graphviz ``dot`` program (or the ``graphviz``
-    Python package) it shows the same graph as text instead of raising.
+    an ``.svg`` or ``.png`` (``.pdf`` with a system Graphviz). Without a Graphviz renderer, or when
+    it fails, it shows the same graph as text (with a one-line warning) instead of raising.
 
     Args:
         root: the node to draw the graph of (a ``Value`` or a ``Tensor``).
@@ -48,7 +60,7 @@ def draw(
         >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
         >>> d = a * b; d.label = "d"; d.backward()
         >>> picture = draw(d)
-        >>> "{ a | data 2.0000 | grad -3.0000 }" in picture.source
+        >>> '"a | data 2 | grad -3"' in picture.source
         True
     """
     return _drawing(root, rankdir, show_grad, highlight, max_nodes)
@@ -61,8 +73,12 @@ def _drawing(
     highlight: Node | Iterable[Node] | None = None,
     max_nodes: int = 200,
     grads: dict | None = None,
+    nodes: Sequence[Node] | None = None,
 ) -> Drawing:
-    """``draw`` with ``grads``: gradients to show instead of ``.grad`` (stepping draws partial passes)."""
+    """``draw`` with two extras for the stepper: ``grads``, gradients to show instead of ``.grad``
+    (a partial pass), and ``nodes``, the part of the graph to draw (default: the ``max_nodes`` nodes
+    nearest the root). Node ids (``n<k>``, k the position in topological order) are the same in every
+    part, so the stepper can find a node in any of its pictures."""
     if not isinstance(root, Node):
         raise TypeError(f"draw: expected a Value or Tensor, received {type(root).__name__}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
@@ -71,18 +87,29 @@ def _drawing(
         raise ValueError(f"draw: max_nodes must be a positive integer, received max_nodes={max_nodes!r}")
     marked = {highlight} if isinstance(highlight, Node) else set(highlight or ())
     order = topological_order(root, allow_freed=True)
-    hidden = max(len(order) - max_nodes, 0)
-    shown = order[hidden:]  # the nodes nearest the root come last in topological order
-    ids = {node: f"n{i}" for i, node in enumerate(shown)}
-    names = {node: _name(node, i) for i, node in enumerate(shown)}
+    position = {node: k for k, node in enumerate(order)}
+    if nodes is None:
+        shown = order[max(len(order) - max_nodes, 0):]  # the nodes nearest the root come last
+    else:
+        shown = sorted(nodes, key=position.__getitem__)
+    hidden = len(order) - len(shown)
+    ids = {node: f"n{position[node]}" for node in shown}
+    names = {node: _name(node, position[node]) for node in shown}
+    # records stack their fields (label over data over grad): narrow boxes keep wide graphs on screen
+    stack = ("{ ", " }") if rankdir in ("TB", "BT") else ("", "")
 
     def grad_of(node: Node) -> Any:
         if grads is None:
             return node.grad
         return grads.get(node)
 
-    dot = [f"digraph {{\n  rankdir={rankdir};\n  node [fontname=Helvetica, fontsize=11];"]
-    text = [f"graph of {names[root]}: {len(order)} nodes" + (f", {hidden} not shown" if hidden else "")]
+    dot = [
+        f"digraph {{\n  rankdir={rankdir}; ranksep=0.25; nodesep=0.15;\n"
+        "  node [fontname=Helvetica, fontsize=11, margin=\"0.06,0.03\"];\n"
+        "  edge [arrowsize=0.7];"
+    ]
+    text = [f"graph of {_name(root, position[root])}: {len(order)} nodes"
+            + (f", {hidden} not shown" if hidden else "")]
     if hidden:
         dot.append(f'  more [shape=box, style=dashed, label="... {hidden} more nodes"];')
         text.append(f"  ... {hidden} more nodes")
@@ -90,11 +117,13 @@ def _drawing(
         nid = ids[node]
         fields = _fields(node, grad_of(node), show_grad)
         style = f", {_HIGHLIGHT}" if node in marked else ""
-        dot.append(f'  {nid} [shape=record, label="{{ {" | ".join(_esc(f) for f in fields)} }}"{style}];')
+        label = stack[0] + " | ".join(_esc(f) for f in fields) + stack[1]
+        dot.append(f'  {nid} [shape=record, label="{label}"{style}];')
         if node._op is None:
             text.append(_text_line(node in marked, names[node], "leaf", fields[1:]))
             continue
-        dot.append(f'  {nid}_op [label="{_esc(node.op)}", shape=ellipse, margin="0.05,0.02"];')
+        dot.append(f'  {nid}_op [label="{_esc(node.op)}", shape=ellipse, width=0.3, height=0.3, '
+                   'margin="0.03,0.01"];')
         dot.append(f"  {nid}_op -> {nid};")
         inputs = node._inputs or ()
         args, from_hidden = [], False
@@ -121,17 +150,22 @@ def _name(node: Node, index: int) -> str:
 
 
 def _fields(node: Node, grad: Any, show_grad: bool) -> list[str]:
-    """The record's fields: label, then data (or shape and dtype), then grad."""
+    """The record's fields: label, then data (or shape and dtype), then grad (a str is shown as is)."""
     data = node.data
     if hasattr(data, "shape"):  # an array node
         fields = [node.label or node.op or "tensor", f"{tuple(data.shape)} {data.dtype}"]
-        if show_grad:
-            fields.append("grad " + _summary(grad))
-        return fields
-    fields = [node.label, f"data {_number(data):.4f}"]
+    else:
+        fields = [node.label, f"data {_number(data):.4g}"]
     if show_grad:
-        fields.append(f"grad {_number(grad):.4f}")
+        fields.append(grad if isinstance(grad, str) else _grad_text(node, grad))
     return fields
+
+
+def _grad_text(node: Node, grad: Any) -> str:
+    """A node's grad field: ``grad -3`` for a scalar, a summary for an array."""
+    if hasattr(node.data, "shape"):
+        return "grad " + _summary(grad)
+    return f"grad {_number(grad):.4g}"
 
 
 def _number(x: Any) -> float:
@@ -165,11 +199,27 @@ def _text_line(marked: bool, name: str, formula: str, fields: list[str]) -> str:
     return f"{lead}{head:<32} " + "  ".join(fields)
 
 
+def _find_renderers() -> list[tuple[str, str, tuple[str, ...]]]:
+    """The Graphviz programs available, as ``(name, path, formats)``, in the order they are tried.
+
+    graphviz-pure is looked for on PATH and beside this Python (a notebook kernel started from a
+    virtual environment may not have its ``bin`` folder on PATH)."""
+    folders = os.pathsep.join(
+        [os.environ.get("PATH", ""), os.path.dirname(sys.executable), sysconfig.get_path("scripts")]
+    )
+    found = []
+    for name, formats in _RENDERERS:
+        path = shutil.which(name, path=folders if name == "graphviz-pure" else None)
+        if path is not None:
+            found.append((name, path, formats))
+    return found
+
+
 class Drawing:
     """A drawn graph: SVG in Jupyter, ``.source`` (DOT text), ``.text`` and ``.save(path)``.
 
-    Without Graphviz it displays ``.text``, a line per node in topological order, and never raises
-    on display; only ``save`` needs Graphviz.
+    Without a Graphviz renderer it displays ``.text``, a line per node in topological order, and
+    never raises on display; only ``save`` (to an image format) needs a renderer.
     """
 
     def __init__(self, source: str, text: str) -> None:
@@ -193,38 +243,57 @@ class Drawing:
         return self._try_svg()
 
     def _try_svg(self) -> str | None:
-        """The SVG, or None when Graphviz is missing or fails (display must never raise)."""
+        """The SVG, or None (with a one-line warning) when no renderer works: display never raises."""
         try:
             return self.svg()
-        except Exception:  # any rendering problem falls back to text
+        except (RuntimeError, OSError) as err:
+            warnings.warn(f"{err}; showing the graph as text", RuntimeWarning, stacklevel=3)
             return None
 
     def svg(self) -> str:
-        """The picture as SVG text (needs Graphviz)."""
+        """The picture as SVG text (needs a Graphviz renderer)."""
         if self._svg is None:
             self._svg = self.render("svg").decode("utf-8")
         return self._svg
 
     def render(self, format: str = "svg") -> bytes:
-        """The picture in ``format`` ("svg", "png" or "pdf") as bytes, drawn by Graphviz's ``dot``."""
+        """The picture in ``format`` ("svg", "png" or "pdf") as bytes.
+
+        Drawn by graphviz-pure when installed, else by a system Graphviz ``dot``; PDF needs ``dot``.
+        Raises RuntimeError naming what to install when no renderer can write ``format``, or with
+        the renderer's message when it fails."""
         if format not in _FORMATS:
             raise ValueError(f"Drawing.render: format must be one of {_FORMATS}, received format={format!r}")
-        try:
-            import graphviz
-        except ImportError:
-            raise ImportError(
-                'Drawing: rendering needs the graphviz Python package: pip install "stepgrad[viz]"'
-            ) from None
-        if shutil.which("dot") is None:
+        renderers = _find_renderers()
+        if not renderers:
+            raise RuntimeError(f"Drawing: no Graphviz renderer found: {_INSTALL_HINT}")
+        able = [(name, path) for name, path, formats in renderers if format in formats]
+        if not able:
+            names = ", ".join(f"{name} writes {'/'.join(formats)}" for name, _, formats in renderers)
             raise RuntimeError(
-                "Drawing: rendering needs the Graphviz program `dot`, which is not on PATH; install "
-                "Graphviz (Debian/Ubuntu: apt-get install graphviz, macOS: brew install graphviz)"
+                f"Drawing: cannot write {format}: {names}; for {format}, install Graphviz's dot program "
+                "(Debian/Ubuntu: apt-get install graphviz, macOS: brew install graphviz)"
             )
-        return graphviz.Source(self.source).pipe(format=format)
+        name, path = able[0]
+        try:
+            done = subprocess.run(
+                [path, f"-T{format}"], input=self.source.encode("utf-8"), capture_output=True,
+                timeout=_RENDER_TIMEOUT, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"Drawing: {name} took over {_RENDER_TIMEOUT} s to lay out the graph") \
+                from None
+        if done.returncode != 0 or not done.stdout:
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise RuntimeError(
+                f"Drawing: {name} failed (exit {done.returncode}): {message[0] if message else 'no output'}"
+            )
+        return done.stdout
 
     def save(self, path: str | os.PathLike) -> str:
         """Write the picture to ``path``; its suffix (.svg, .png, .pdf, or .dot/.gv for the source) picks
-        the format. The file appears complete or not at all (written beside it, then renamed)."""
+        the format. The file appears complete or not at all (written beside it, then renamed), with
+        the permissions the umask gives a new file."""
         path = os.fspath(path)
         suffix = os.path.splitext(path)[1].lower().lstrip(".")
         if suffix in ("dot", "gv"):
@@ -238,9 +307,17 @@ class Drawing:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a saved picture is an ordinary file
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):
                 os.remove(tmp)
             raise
         return path
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

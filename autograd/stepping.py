@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .draw import Drawing, _drawing
+from .draw import Drawing, _drawing, _grad_text
 from .graph import Node, backprop, topological_order
 
 __all__ = ["Contribution", "Step", "Stepper", "backward_steps", "step_through"]
@@ -178,17 +178,29 @@ def _fmt(x: Any) -> str:
 
 
 class Stepper:
-    """A backward pass to click through: Prev/Next and a slider over pre-drawn frames.
+    """A backward pass to click through: Prev/Next, a slider, Home/End and the arrow keys.
 
-    Displayed in Jupyter it is a self-contained HTML/JavaScript widget (frames drawn in advance,
-    no kernel needed, so it keeps working in a static HTML export). ``widget()`` builds the
-    ipywidgets version for a live kernel.
+    Displayed in Jupyter it is a self-contained HTML/JavaScript widget that needs no kernel, so it
+    keeps working in a static HTML export. The graph is drawn once (not once per step): each step
+    only moves the highlight and rewrites the grad fields that changed. A large graph is drawn in
+    parts, each around a run of consecutive steps (the rest of the graph stands behind "... more
+    nodes" boxes), and one page holds at most ``max_steps`` steps from ``start`` on: later ones are
+    a ``step_through(root, start=...)`` away. ``widget()`` builds the ipywidgets version for a live
+    kernel, which draws any step on demand.
     """
 
-    def __init__(self, steps: list[Step], max_nodes: int = 200) -> None:
+    def __init__(self, steps: list[Step], max_nodes: int = 200, start: int = 0, max_steps: int = 200) -> None:
+        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+            raise ValueError(f"step_through: max_steps must be a positive integer, received {max_steps!r}")
+        if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start < max(len(steps), 1):
+            raise ValueError(
+                f"step_through: start must be a step index in [0, {len(steps)}), received start={start!r}"
+            )
         self.steps = steps
         self.max_nodes = max_nodes
-        self._frames: list[str] | None = None
+        self.start = start
+        self.max_steps = max_steps
+        self._page: dict | None = None
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -197,27 +209,39 @@ class Stepper:
         return f"<Stepper: {len(self.steps)} backward steps>"
 
     def frame(self, i: int) -> str:
-        """Step ``i``'s drawing as an HTML fragment: SVG when Graphviz works, else the text drawing."""
-        drawing = self.steps[i].draw(max_nodes=self.max_nodes)
+        """Step ``i``'s drawing as an HTML fragment (its part of the graph): SVG, or the text drawing."""
+        step = self.steps[i]
+        nodes = _window(step._trace, [step], self.max_nodes)
+        drawing = _drawing(step._trace.root, grads=step.grads(), nodes=nodes, highlight=step.node)
         svg = drawing._try_svg()
         if svg is not None:
             return svg[svg.find("<svg"):]  # drop the XML prologue: the SVG goes inside a page
         return f"<pre>{html.escape(drawing.text)}</pre>"
 
-    def frames(self) -> list[str]:
-        if self._frames is None:
-            self._frames = [self.frame(i) for i in range(len(self.steps))]
-        return self._frames
+    def page(self) -> dict:
+        """What the HTML stepper holds: ``pictures`` (SVG or <pre> fragments), ``frames`` (for each
+        shown step: its picture, its node's id and the grad fields it changes) and ``notes``."""
+        if self._page is None:
+            self._page = _build_page(self.steps, range(self.start, min(self.start + self.max_steps,
+                                                                       len(self.steps))), self.max_nodes)
+        return self._page
 
     def _repr_html_(self) -> str:
         uid = "stepgrad-" + uuid.uuid4().hex[:12]
-        data = {"frames": self.frames(), "notes": [s.explain() for s in self.steps]}
-        payload = json.dumps(data).replace("</", "<\\/")  # never close the <script> early
-        last = len(self.steps) - 1
-        # step 1 is also written as plain markup: viewers that strip scripts (GitHub) still show it
-        first_frame, first_note = self.frames()[0], html.escape(self.steps[0].explain())
+        data = self.page()
+        payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")  # never close <script> early
+        shown = len(data["frames"])
+        lines = max(note.count("\n") + 1 for note in data["notes"])
+        more = ""
+        if shown < len(self.steps):
+            more = (f'<div class="more">steps {self.start + 1}-{self.start + shown} of {len(self.steps)}: '
+                    f"step_through(root, start=k) shows the steps from k on</div>")
+        # the first picture and note are also plain markup: viewers that strip scripts still show them
         return _HTML.format(
-            uid=uid, last=last, total=last + 1, payload=payload, frame=first_frame, note=first_note
+            uid=uid, last=shown - 1, offset=self.start, first=self.start + 1, total=len(self.steps),
+            payload=payload,
+            picture=data["pictures"][data["frames"][0][0]], note=html.escape(data["notes"][0]),
+            height=f"{min(lines, _NOTE_LINES) * 1.3 + 0.6:.1f}em", more=more,
         )
 
     def widget(self) -> Any:
@@ -229,7 +253,7 @@ class Stepper:
                 'step_through: the live stepper needs ipywidgets: pip install "stepgrad[notebooks]"'
             ) from None
         last = len(self.steps) - 1
-        slider = w.IntSlider(value=0, min=0, max=last, description="step")
+        slider = w.IntSlider(value=self.start, min=0, max=last, description="step")
         prev, nxt = w.Button(description="Prev"), w.Button(description="Next")
         picture, note = w.HTML(), w.HTML()
 
@@ -244,21 +268,159 @@ class Stepper:
         return w.VBox([w.HBox([prev, slider, nxt]), picture, note])
 
 
-_HTML = """<div id="{uid}" class="stepgrad-stepper">
+_NOTE_LINES = 14  # the explanation box is this many lines high at most (longer notes scroll inside it)
+_WINDOW = 40  # a large graph is drawn in parts of about this many nodes
+_MAX_WIDTH_PT = 760  # a part wider than this (about 1010 px) is split: pictures are never shrunk
+_MAX_INPUTS = 12  # a step's inputs drawn beside it; more stand behind the "... more nodes" box
+
+
+def _window(trace: _Trace, steps: list[Step], max_nodes: int) -> list[Node]:
+    """The nodes to draw for a run of steps: the whole graph when it is small, else each step's node
+    and its inputs (the rest of the graph is summarised by draw's "... more nodes" box)."""
+    if len(trace.order) <= min(max_nodes, _WINDOW):
+        return trace.order
+    nodes: dict[Node, None] = {}
+    for step in steps:
+        nodes[step.node] = None
+        parents = [x for x in (step.node._inputs or ()) if isinstance(x, Node)]
+        nodes.update(dict.fromkeys(parents[:_MAX_INPUTS]))
+    return list(nodes)
+
+
+def _build_page(steps: list[Step], shown: range, max_nodes: int) -> dict:
+    """Pictures drawn once per part of the graph, and per step only what changes (see ``Stepper``)."""
+    trace = steps[0]._trace
+    ids = {node: f"n{k}" for k, node in enumerate(trace.order)}
+    # every node's grad field after each shown step, kept as changes: {node: text} per step
+    grads = dict(trace.before)
+    grads[trace.root] = _plus(grads[trace.root], steps[0].grad)  # the seed
+    texts = {node: _grad_text(node, g) for node, g in grads.items()}
+    changes: list[dict[Node, str]] = []
+    for step in steps[: shown.stop]:
+        changed = {}
+        for c in step.contributions:
+            grads[c.parent] = _plus(grads.get(c.parent), c.amount)
+            changed[c.parent] = _grad_text(c.parent, grads[c.parent])
+        if step.index == shown.start:
+            changed = {**texts, **changed}  # the first shown step carries the whole state
+        texts.update(changed)
+        if step.index >= shown.start:
+            changes.append(changed)
+    parts = _parts(trace, [steps[i] for i in shown], max_nodes, changes)
+    pictures, frames = [], []
+    for part_steps, picture in parts:
+        for step in part_steps:
+            delta = changes[step.index - shown.start]
+            frames.append([len(pictures), ids[step.node], [[ids[n], t] for n, t in delta.items()]])
+        pictures.append(picture)
+    if pictures and not pictures[0].startswith("<svg"):  # text pictures: one per step, nothing to patch
+        pictures, frames = _text_pictures(trace, [steps[i] for i in shown], max_nodes), [
+            [k, f[1], []] for k, f in enumerate(frames)]
+    return {"pictures": pictures, "frames": frames, "notes": [steps[i].explain() for i in shown]}
+
+
+def _parts(trace: _Trace, steps: list[Step], max_nodes: int, changes: list) -> list[tuple[list[Step], str]]:
+    """Split the shown steps into runs whose part of the graph is small and narrow enough, each
+    drawn once: ``(steps, svg)``; or ``(steps, "<pre>")`` when no renderer works."""
+    runs, current, nodes = [], [], set()
+    for step in steps:  # runs of at most about _WINDOW nodes
+        touched = set(_window(trace, [step], max_nodes))
+        if current and len(nodes | touched) > _WINDOW and len(trace.order) > min(max_nodes, _WINDOW):
+            runs.append(current)
+            current, nodes = [], set()
+        current.append(step)
+        nodes |= touched
+    runs.append(current)
+    first = steps[0].index
+    texts: dict[Node, str] = {}  # grad fields after step `applied` (runs come in step order)
+    applied = first - 1
+    out = []
+    pending = list(reversed(runs))
+    while pending:
+        run = pending.pop()
+        nodes = _window(trace, run, max_nodes)
+        for k in range(applied + 1, run[0].index + 1):
+            texts.update(changes[k - first])
+        applied = max(applied, run[0].index)
+        # the grad fields as of the run's first step, padded (figure spaces) to their widest text
+        # in the run: the layout then has room for every value the fields will show
+        widest = {n: len(texts.get(n, "")) for n in nodes}
+        for step in run:
+            for node, text in changes[step.index - first].items():
+                widest[node] = max(widest.get(node, 0), len(text))
+        labels = {n: texts.get(n, "").ljust(widest[n], "\u2007") for n in nodes}
+        svg = _drawing(trace.root, grads=labels, nodes=nodes, max_nodes=max_nodes)._try_svg()
+        if svg is None:
+            return [(list(steps), "<pre></pre>")]
+        svg = svg[svg.find("<svg"):]
+        if len(run) > 1 and _width_pt(svg) > _MAX_WIDTH_PT:
+            half = len(run) // 2
+            pending += [run[half:], run[:half]]
+            continue
+        out.append((run, svg))
+    return out
+
+
+def _width_pt(svg: str) -> float:
+    head = svg[: svg.find(">")]
+    at = head.find('width="')
+    return float(head[at + 7: head.find("pt", at)]) if at >= 0 else 0.0
+
+
+def _text_pictures(trace: _Trace, steps: list[Step], max_nodes: int) -> list[str]:
+    """Without a renderer: each step's part of the graph as text, the step's node marked."""
+    out = []
+    for step in steps:
+        nodes = _window(trace, [step], max_nodes)
+        drawing = _drawing(trace.root, grads=step.grads(), nodes=nodes, highlight=step.node)
+        out.append(f"<pre>{html.escape(drawing.text)}</pre>")
+    return out
+
+
+_HTML = """<div id="{uid}" class="stepgrad-stepper" tabindex="0" style="outline:none">
 <div style="display:flex;gap:8px;align-items:center">
 <button data-go="-1">Prev</button><input type="range" min="0" max="{last}" value="0" style="flex:1">
-<button data-go="1">Next</button><span class="counter">step 1 / {total}</span></div>
-<div class="frame" style="overflow:auto">{frame}</div><pre class="note">{note}</pre></div>
+<button data-go="1">Next</button>
+<span class="counter" style="font-family:monospace">step {first} / {total}</span></div>
+{more}<div class="frame" style="overflow:auto">{picture}</div>
+<pre class="note" style="font-family:monospace;font-size:13px;line-height:1.3;height:{height};overflow:auto;\
+white-space:pre;margin:4px 0;padding:0.3em">{note}</pre></div>
 <script>(function () {{
   var data = {payload};
   var root = document.getElementById("{uid}");
-  var slider = root.querySelector("input");
+  var slider = root.querySelector("input"), frame = root.querySelector(".frame");
+  var shownPicture = -1, nodes = {{}}, lit = null;
+  function mark(id, on) {{
+    var g = nodes[id], shape = g && g.querySelector("polygon, ellipse, path");
+    if (!shape) return;
+    if (on) {{ shape.setAttribute("data-fill", shape.getAttribute("fill") || "none");
+      shape.setAttribute("fill", "#ffe082"); shape.setAttribute("stroke-width", "2.5"); }}
+    else {{ shape.setAttribute("fill", shape.getAttribute("data-fill") || "none");
+      shape.removeAttribute("stroke-width"); }}
+    g.classList.toggle("stepgrad-current", on);
+  }}
   function show(i) {{
     i = Math.max(0, Math.min({last}, i));
+    var f = data.frames[i];
+    if (f[0] !== shownPicture) {{
+      frame.innerHTML = data.pictures[f[0]]; shownPicture = f[0]; nodes = {{}}; lit = null;
+      frame.querySelectorAll("g.node").forEach(function (g) {{
+        var t = g.querySelector("title"); if (t) nodes[t.textContent] = g;
+      }});
+    }}
+    var texts = {{}};
+    for (var k = 0; k <= i; k++) data.frames[k][2].forEach(function (c) {{ texts[c[0]] = c[1]; }});
+    Object.keys(nodes).forEach(function (id) {{
+      if (!(id in texts)) return;
+      nodes[id].querySelectorAll("text").forEach(function (t) {{
+        if (t.textContent.lastIndexOf("grad ", 0) === 0) t.textContent = texts[id];
+      }});
+    }});
+    if (lit !== null) mark(lit, false);
+    lit = f[1]; mark(lit, true);
     slider.value = i;
-    root.querySelector(".frame").innerHTML = data.frames[i];
     root.querySelector(".note").textContent = data.notes[i];
-    root.querySelector(".counter").textContent = "step " + (i + 1) + " / " + ({last} + 1);
+    root.querySelector(".counter").textContent = "step " + ({offset} + i + 1) + " / {total}";
   }}
   slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
   root.querySelectorAll("button").forEach(function (b) {{
@@ -266,21 +428,32 @@ _HTML = """<div id="{uid}" class="stepgrad-stepper">
       show(parseInt(slider.value, 10) + parseInt(b.dataset.go, 10));
     }});
   }});
+  root.addEventListener("keydown", function (e) {{
+    var i = parseInt(slider.value, 10);
+    var to = {{ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: {last}}}[e.key];
+    if (to === undefined || e.target === slider) return;
+    e.preventDefault(); show(to);
+  }});
   show(0);
 }})();</script>"""
 
 
-def step_through(root: Node, max_nodes: int = 200, widget: bool = False) -> Any:
+def step_through(root: Node, max_nodes: int = 200, widget: bool = False, start: int = 0,
+                 max_steps: int = 200) -> Any:
     """A Jupyter stepper over ``backward_steps(root)``: Prev/Next and a slider, drawing plus arithmetic.
 
     By default it returns a :class:`Stepper`, which displays as self-contained HTML/JavaScript
-    with every frame drawn in advance: it works in a live notebook and in a static HTML export.
-    ``widget=True`` returns the ipywidgets version instead (needs a live kernel).
+    that works in a live notebook and in a static HTML export. The graph is drawn once per part
+    (a small graph in one piece), and a page holds at most ``max_steps`` steps, so a graph of
+    thousands of nodes stays a page of bounded size; ``start`` picks the first step shown.
+    ``widget=True`` returns the ipywidgets version instead (needs a live kernel; draws any step).
 
     Args:
         root: the node to backpropagate from.
-        max_nodes: passed to ``draw`` for each frame.
+        max_nodes: a graph of at most this many nodes (and at most 40) is drawn whole.
         widget: return the ipywidgets stepper instead of the HTML one.
+        start: the first step the HTML stepper shows (0-based).
+        max_steps: how many steps one HTML stepper holds.
 
     Example:
         >>> from autograd import Value, step_through
@@ -289,5 +462,5 @@ def step_through(root: Node, max_nodes: int = 200, widget: bool = False) -> Any:
         >>> len(stepper), x.grad
         (3, 6.0)
     """
-    stepper = Stepper(backward_steps(root), max_nodes=max_nodes)
+    stepper = Stepper(backward_steps(root), max_nodes=max_nodes, start=start, max_steps=max_steps)
     return stepper.widget() if widget else stepper

@@ -26,3 +26,18 @@ def test_readme_snippets_run(tmp_path, monkeypatch):
             exec(compile(code, f"README.md snippet {i + 1}", "exec"), namespace)
         except Exception as err:  # re-raise with the snippet, so a failure says which one
             raise AssertionError(f"README snippet {i + 1} failed: {err!r}\n{code}") from err
+
+
+def test_first_snippet_prints_what_its_comments_say_and_writes_the_drawing(tmp_path, monkeypatch, capsys):
+    """The Values tour: its printed gradients match the comment, and graph.svg holds the drawing."""
+    draw_module = pytest.importorskip("autograd.draw")
+    if not draw_module._find_renderers():
+        pytest.skip('no Graphviz renderer: pip install "stepgrad[viz]"')
+    monkeypatch.chdir(tmp_path)
+    code = SNIPPETS[0]
+    exec(compile(code, "README.md snippet 1", "exec"), {"__name__": "__readme__"})
+    printed = capsys.readouterr().out.splitlines()
+    promised = re.search(r'print\(f"\{w1\.grad.*?# (\S+ \S+)', code).group(1)
+    assert printed[-1] == promised
+    svg = (tmp_path / "graph.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and ">tanh<" in svg and ">a<" in svg
