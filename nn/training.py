@@ -25,6 +25,7 @@ import numpy as np
 
 from autograd.graph import no_grad
 from autograd.tensor import Tensor
+from nn._threads import BlasThreads
 
 Batch = tuple[np.ndarray, np.ndarray | None]
 
@@ -275,6 +276,7 @@ def run_fit(model: Any, train: Any, val: Any, epochs: int, initial_epoch: int, c
     model.stop_training = False
     callbacks.call("on_train_begin", {})
     logs: dict[str, float] = {}
+    threads = BlasThreads()  # as many BLAS threads as train fastest on this CPU now (busy or not)
     for epoch in range(initial_epoch, epochs):
         callbacks.call("on_epoch_begin", epoch, {})
         tracker = EpochLogs(model)
@@ -282,7 +284,8 @@ def run_fit(model: Any, train: Any, val: Any, epochs: int, initial_epoch: int, c
             if yb is None:
                 raise ValueError("fit: the data yields inputs without targets; yield (x, y) or pass y=")
             callbacks.call("on_train_batch_begin", step, {})
-            tracker.update(train_step(model, xb, yb), len(xb))
+            with threads.step():
+                tracker.update(train_step(model, xb, yb), len(xb))
             callbacks.call("on_train_batch_end", step, tracker.result())
             if model.stop_training:
                 break
