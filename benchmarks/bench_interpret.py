@@ -99,8 +99,9 @@ def main() -> None:
     from captum.attr import IntegratedGradients
 
     torch.set_num_threads(args.threads)
-    print(f"IG, {STEPS} Gauss-Legendre steps, batch {BATCH}; torch {torch.__version__} ({args.threads} threads), "
-          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, load {os.getloadavg()}")
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
+    print(f"IG, {STEPS} Gauss-Legendre steps, batch {BATCH}; torch {torch.__version__} ({args.threads} "
+          f"threads), OPENBLAS_NUM_THREADS={blas}, load {os.getloadavg()}")
     print("| model | stepgrad ms | captum ms | paired ratio | max |difference| / max |map| |")
     for name, (x, model) in batches(args.data).items():
         twin = torch_twin(model, torch)
