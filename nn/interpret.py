@@ -16,7 +16,8 @@ for each sample's predicted class. The definitions follow captum's (``Saliency``
 them against captum on a torch copy of the same model. Gradients come from ``autograd.grad`` on the
 input (no finite differences). The model is left as it was: its weights, their ``.grad`` and every
 layer's training flag (it runs in inference mode, so Dropout and BatchNormalization behave as in
-``predict``; weights are treated as constants while an attribution runs).
+``predict``; weights are treated as constants while an attribution runs). A plain function that
+wraps a model gets none of this: call the model with ``training=False`` inside it.
 
 Example:
     >>> import numpy as np
