@@ -40,6 +40,7 @@ from .normalization import BatchNormalization
 from .pooling1d import AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D
 from .recurrent import GRU, LSTM, SimpleRNN
 from .reshaping import Cropping2D, Permute, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
+from .text import TextVectorization
 from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
@@ -50,5 +51,5 @@ __all__ = [
     "SeparableConv2D", "Softmax", "SpatialDropout2D", "Subtract", "UpSampling2D", "ZeroPadding2D", "add",
     "average", "clear_names", "concatenate", "maximum", "minimum", "multiply", "subtract",
     "AveragePooling1D", "Bidirectional", "Conv1D", "Embedding", "GRU", "GlobalAveragePooling1D",
-    "GlobalMaxPooling1D", "LSTM", "MaxPooling1D", "SimpleRNN", "TimeDistributed",
+    "GlobalMaxPooling1D", "LSTM", "MaxPooling1D", "SimpleRNN", "TextVectorization", "TimeDistributed",
 ]
