@@ -15,6 +15,26 @@ from .recurrent import Recurrent
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
 
+def layer_from_config(spec: Any, where: str) -> Any:
+    """A layer given as itself, or as ``{"class_name", "config"}`` naming a class of ``nn.layers``
+    (how a saved model describes a wrapped layer; no other class can be named, so loading runs no code)."""
+    if not isinstance(spec, dict):
+        return spec
+    from .. import layers as known
+
+    name = spec.get("class_name")
+    if name not in known.__all__ or not isinstance(getattr(known, name), type):
+        raise ValueError(f"{where}: the wrapped layer's class {name!r} is not a layer of nn.layers")
+    return getattr(known, name)(**(spec.get("config") or {}))
+
+
+def layer_spec(layer: Layer) -> dict[str, Any]:
+    """``{"class_name", "config"}`` of ``layer``, as ``model.save`` writes it."""
+    from ..saving import layer_config
+
+    return layer_config(layer)
+
+
 class Bidirectional(Layer):
     """Run a recurrent layer forwards and a copy of it backwards, and merge the two outputs.
 
@@ -45,6 +65,8 @@ class Bidirectional(Layer):
                  backward_layer: Recurrent | None = None, input_shape: Any = None,
                  name: str | None = None) -> None:
         super().__init__(name=name, input_shape=input_shape)
+        layer = layer_from_config(layer, self._where)
+        backward_layer = layer_from_config(backward_layer, self._where)
         if not isinstance(layer, Recurrent):
             raise TypeError(f"{self._where}: expected a recurrent layer (SimpleRNN, GRU, LSTM), received "
                             f"{type(layer).__name__}")
@@ -53,6 +75,7 @@ class Bidirectional(Layer):
                              f"received merge_mode={merge_mode!r}")
         config = layer.get_config()
         self.forward_layer = type(layer)(**{**config, "name": f"forward_{layer.name}"})
+        self._given_backward = backward_layer is not None  # saved with the model only when given
         if backward_layer is None:
             backward_layer = type(layer)(**{**config, "go_backwards": not layer.go_backwards,
                                             "name": f"backward_{layer.name}"})
@@ -123,6 +146,11 @@ class Bidirectional(Layer):
             return [one, one, *states]
         return [one, *states] if self.return_state else one
 
+    def get_config(self) -> dict[str, Any]:
+        """The wrapped layer's and the backward layer's configurations, and ``merge_mode``."""
+        return {"layer": layer_spec(self.forward_layer), "merge_mode": self.merge_mode,
+                "backward_layer": layer_spec(self.backward_layer) if self._given_backward else None}
+
     def extra_repr(self) -> str:
         return f"layer={type(self.forward_layer).__name__}, merge_mode={self.merge_mode!r}"
 
@@ -156,6 +184,7 @@ class TimeDistributed(Layer):
 
     def __init__(self, layer: Layer, input_shape: Any = None, name: str | None = None) -> None:
         super().__init__(name=name, input_shape=input_shape)
+        layer = layer_from_config(layer, self._where)
         if not isinstance(layer, Layer):
             raise TypeError(f"{self._where}: expected a Layer to wrap, received {type(layer).__name__}")
         self.layer = layer
@@ -182,6 +211,9 @@ class TimeDistributed(Layer):
     def compute_output_shape(self, input_shape: Shape) -> tuple:
         inner = self.layer.compute_output_shape((None, *input_shape[2:]))
         return (input_shape[0], input_shape[1], *inner[1:])
+
+    def get_config(self) -> dict[str, Any]:
+        return {"layer": layer_spec(self.layer)}
 
     def extra_repr(self) -> str:
         return f"layer={self.layer!r}"

@@ -147,3 +147,27 @@ def test_bad_states_and_arguments_are_named():
         L.Conv1D(2, 3, padding="full")
     with pytest.raises(ValueError, match=r"shorter than the window: 3 steps with kernel_size=3"):
         L.Conv1D(2, 3, dilation_rate=2)(np.zeros((1, 3, 1)))
+
+
+def test_a_model_of_sequence_layers_saves_and_loads(tmp_path):
+    model = nn.models.Sequential([
+        L.Embedding(10, 4, mask_zero=True),
+        L.Bidirectional(L.GRU(3, return_sequences=True, reset_after=False), merge_mode="sum"),
+        L.TimeDistributed(L.Dense(2, activation="relu")),
+        L.Conv1D(2, 3, padding="causal", dilation_rate=2),
+        L.MaxPooling1D(2, padding="same"),
+        L.GlobalAveragePooling1D(),
+        L.Dense(1),
+    ])
+    x = np.array([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0]])
+    before = model(x).data
+    model.save(tmp_path / "seq.stepgrad")
+    loaded = nn.models.load_model(tmp_path / "seq.stepgrad")
+    assert np.array_equal(loaded(x).data, before)
+    bi = loaded.layers[1]
+    assert bi.merge_mode == "sum" and not bi.forward_layer.reset_after and bi.backward_layer.go_backwards
+
+
+def test_a_saved_wrapper_can_only_name_layers_of_nn_layers():
+    with pytest.raises(ValueError, match="class 'os.system' is not a layer of nn.layers"):
+        L.TimeDistributed({"class_name": "os.system", "config": {}})
