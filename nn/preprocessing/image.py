@@ -79,6 +79,11 @@ class ImageDataGenerator:
         validation_split: float = 0.0,
         dtype: Any = "float32",
     ) -> None:
+        if rescale is not None and (isinstance(rescale, bool) or not isinstance(
+                rescale, (int, float, np.integer, np.floating)) or not np.isfinite(rescale)):
+            hint = " (write the number, e.g. rescale=1/255, not a string)" if isinstance(rescale, str) else ""
+            raise TypeError(f"ImageDataGenerator: rescale must be a number or None, received "
+                            f"rescale={rescale!r} of type {type(rescale).__name__}{hint}")
         if preprocessing_function is not None and not callable(preprocessing_function):
             raise TypeError(
                 "ImageDataGenerator: preprocessing_function must be callable, "

@@ -1,4 +1,4 @@
-"""Small utilities with Keras's names: ``set_random_seed``, ``pad_sequences`` (``nn.preprocessing.sequence``).
+"""Seeding with Keras's name: ``set_random_seed``; ``fresh_rng`` gives every random layer its own generator.
 
 Where no seed is given, stepgrad's random choices (initial weights, dropout masks, data shuffles)
 draw their seed from numpy's global generator, so one call makes a whole run repeatable.
@@ -9,10 +9,6 @@ from __future__ import annotations
 import random
 
 import numpy as np
-
-from .preprocessing.sequence import (
-    pad_sequences as pad_sequences,  # Keras spells it keras.utils.pad_sequences
-)
 
 
 def set_random_seed(seed: int) -> None:
