@@ -17,6 +17,7 @@ if not getattr(_autograd, "__stepgrad__", False):  # an unrelated package named 
 
 from . import activations as activations  # noqa: E402
 from . import callbacks as callbacks  # noqa: E402
+from . import config as config  # noqa: E402
 from . import datasets as datasets  # noqa: E402  (after the autograd check above)
 from . import export as export  # noqa: E402
 from . import initializers as initializers  # noqa: E402

@@ -8,15 +8,13 @@ once when allowed; every file is checked against its published SHA-256 before it
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
-import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+
+from ..utils.file_utils import download, hash_file
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DIGITS_FILE = "digits.csv.gz"
@@ -61,18 +59,10 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     return table[:, :64].reshape(-1, 8, 8).astype(np.float32), table[:, 64]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _verify(path: Path, expected: str | None, where: str) -> None:
     if expected is None:
         return
-    actual = _sha256(path)
+    actual = hash_file(path)
     if actual != expected.lower():
         raise ValueError(
             f"{where}: {path} has SHA-256 {actual}, expected {expected}; the file is corrupt, truncated or "
@@ -80,30 +70,20 @@ def _verify(path: Path, expected: str | None, where: str) -> None:
         )
 
 
-def _download(name: str, dest: Path, mirrors: Sequence[str], expected: str | None) -> None:
-    """Fetch ``name`` into ``dest`` via a temporary file; ``dest`` appears only once the checksum matches."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+def download_from_mirrors(name: str, dest: Path, mirrors: Sequence[str], expected: str | None,
+                          where: str) -> None:
+    """Fetch ``name`` from the first mirror that serves the right bytes (``get_file``'s atomic download)."""
     failures = []
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + name
-        fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".part", dir=dest.parent)
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
-                for block in iter(lambda: response.read(1 << 20), b""):
-                    out.write(block)
-            _verify(Path(tmp), expected, "load_mnist")
-            os.replace(tmp, dest)  # atomic: a half-written or wrong file is never left under the real name
+            download(url, str(dest), expected, "sha256", where)
             return
-        except ValueError as error:  # wrong bytes from this mirror: try the next one
+        except (ValueError, OSError) as error:  # unreachable, or wrong bytes: try the next mirror
             failures.append(f"{url}: {error}")
-        except (urllib.error.URLError, OSError) as error:
-            failures.append(f"{url}: {getattr(error, 'reason', error)}")
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
     raise OSError(
-        f"load_mnist: could not download {name} (offline?). Tried:\n  " + "\n  ".join(failures)
-        + f"\nPut the four MNIST .gz files in {dest.parent} yourself, or pass path= to a folder holding them."
+        f"{where}: could not download {name} (offline?). Tried:\n  " + "\n  ".join(failures)
+        + f"\nPut the file in {dest.parent} yourself, or pass path= to a folder holding it."
     )
 
 
@@ -182,7 +162,7 @@ def load_mnist(
                 raise FileNotFoundError(
                     f"load_mnist: {file} not found ({why}); expected the four files {sorted(MNIST_SHA256)}"
                 )
-            _download(name, file, mirrors, sums.get(name))
+            download_from_mirrors(name, file, mirrors, sums.get(name), "load_mnist")
         _verify(file, sums.get(name), "load_mnist")
         arrays.append(_read_idx(file, 3 if "images" in name else 1))
     x_train, y_train, x_test, y_test = arrays

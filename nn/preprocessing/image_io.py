@@ -238,7 +238,7 @@ def save_img(path: str | os.PathLike, x: Any, data_format: str | None = None, fi
         >>> img_to_array(load_img(path)).shape
         (4, 5, 3)
     """
-    import tempfile
+    from ..saving import atomic_write  # lazily: nn.saving imports the layers
 
     img = array_to_img(x, data_format=data_format, scale=scale)
     path = os.fspath(path)
@@ -250,19 +250,7 @@ def save_img(path: str | os.PathLike, x: Any, data_format: str | None = None, fi
                              f"{suffix!r}; pass file_format='png' (or 'jpeg', ...)")
     if img.mode == "RGBA" and file_format.upper() in ("JPEG", "JPG"):
         img = img.convert("RGB")  # JPEG has no alpha channel (Keras drops it too)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".save_img.", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            img.save(out, format=file_format, **kwargs)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a new file should get what the umask allows
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(path, lambda out: img.save(out, format=file_format, **kwargs))
 
 
 def _check_channels_last(where: str, data_format: str | None) -> None:

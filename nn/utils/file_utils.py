@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tarfile
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -57,30 +55,26 @@ def download(url: str, dest: str, file_hash: str | None, algorithm: str, where: 
     Raises ``OSError`` (naming the URL and the reason) when it cannot be fetched, and ``ValueError``
     (naming both hashes) when the bytes are not the expected ones.
     """
-    folder = os.path.dirname(os.path.abspath(dest))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(dest) + ".", suffix=".part", dir=folder)
-    try:
+    from ..saving import atomic_write  # lazily: nn.saving imports the layers
+
+    def fetch(out: Any) -> None:
+        digest = hashlib.new(algorithm or "sha256")
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
-                shutil.copyfileobj(response, out, 1 << 20)
+            with urllib.request.urlopen(url, timeout=30) as response:
+                for block in iter(lambda: response.read(1 << 20), b""):
+                    digest.update(block)  # hashed while streaming: the file is read once
+                    out.write(block)
         except (urllib.error.URLError, OSError, ValueError) as error:
             reason = getattr(error, "reason", error)
             raise OSError(f"{where}: could not download {url} ({reason}). If you are offline, put the file "
-                          "at "
-                          f"{dest} yourself (it is used from there without downloading).") from error
-        if file_hash is not None:
-            actual = hash_file(tmp, algorithm)
-            if actual != file_hash.lower():
-                raise ValueError(f"{where}: the file downloaded from {url} has {algorithm} {actual}, "
-                                 "expected "
-                                 f"{file_hash}; it is corrupt, truncated or not the original, so it was not "
-                                 "kept")
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide a shared cache from other users
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+                          f"at {dest} yourself (it is used from there without downloading).") from error
+        if file_hash is not None and digest.hexdigest() != file_hash.lower():
+            raise ValueError(f"{where}: the file downloaded from {url} has {algorithm} {digest.hexdigest()}, "
+                             f"expected {file_hash}; it is corrupt, truncated or not the original, so it was "
+                             "not kept")
+
+    os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
+    atomic_write(dest, fetch)
 
 
 def get_file(

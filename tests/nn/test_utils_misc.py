@@ -169,3 +169,25 @@ def _umask():
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_config_switches_are_recorded_and_unsupported_values_named():
+    from nn import config
+
+    config.disable_traceback_filtering()
+    assert config.is_traceback_filtering_enabled() is False
+    config.enable_traceback_filtering()
+    assert config.is_traceback_filtering_enabled() is True
+    config.disable_interactive_logging()
+    assert config.is_interactive_logging_enabled() is False
+    config.enable_interactive_logging()
+    config.enable_unsafe_deserialization()
+    assert (config.backend(), config.floatx(), config.image_data_format(), config.epsilon()) == (
+        "stepgrad", "float32", "channels_last", 1e-7)
+    config.set_floatx("float32")
+    config.set_image_data_format("channels_last")
+    with pytest.raises(ValueError, match="set_floatx: stepgrad supports only value='float32', received "
+                                         "value='float16'"):
+        config.set_floatx("float16")
+    with pytest.raises(ValueError, match="channels_first"):
+        config.set_image_data_format("channels_first")
