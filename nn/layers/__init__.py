@@ -11,6 +11,14 @@ Example:
 """
 
 from .activation_layers import LeakyReLU, PReLU, ReLU, Softmax
+from .augmentation import (
+    RandomBrightness,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+)
 from .base import Layer, clear_names
 from .conv import AveragePooling2D, Conv2D, MaxPooling2D
 from .conv1d import Conv1D
@@ -18,6 +26,7 @@ from .conv_variants import Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout, Flatten, Input
 from .embedding import Embedding
 from .global_pooling import GlobalAveragePooling2D, GlobalMaxPooling2D
+from .image_preprocessing import CenterCrop, Rescaling, Resizing
 from .layer_normalization import LayerNormalization
 from .merging import (
     Add,
@@ -44,7 +53,9 @@ from .text import TextVectorization
 from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
-    "Activation", "Add", "Average", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv2D",
+    "Activation", "Add", "Average", "AveragePooling2D", "BatchNormalization", "CenterCrop", "Concatenate",
+    "Conv2D", "RandomBrightness", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
+    "RandomZoom", "Rescaling", "Resizing",
     "Conv2DTranspose", "Cropping2D", "Dense", "DepthwiseConv2D", "Dropout", "Flatten", "GaussianNoise",
     "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Input", "Layer", "LayerNormalization", "LeakyReLU",
     "MaxPooling2D", "Maximum", "Minimum", "Multiply", "PReLU", "Permute", "ReLU", "RepeatVector", "Reshape",

@@ -58,31 +58,52 @@ def _fold(index: np.ndarray, size: int, fill_mode: str) -> np.ndarray:
     return np.clip(index, 0, size - 1)
 
 
-def warp(x: np.ndarray, matrix: np.ndarray, fill_mode: str = "nearest", cval: float = 0.0) -> np.ndarray:
-    """Resample ``x`` (H, W, C) at ``matrix @ (row, col, 1)`` for every output pixel, bilinearly."""
-    height, width, channels = x.shape
+def sampling_taps(matrix: np.ndarray, height: int, width: int, fill_mode: str = "nearest",
+                  interpolation: str = "bilinear") -> tuple[list[tuple[np.ndarray, np.ndarray]],
+                                                            np.ndarray | None]:
+    """Where each output pixel reads its source, as a linear map: ``out = sum_k w_k * x_flat[i_k]``
+    (+ ``fill_weight * cval`` for "constant").
+
+    ``matrix`` takes output (row, col, 1) to the source point. Returns ``(taps, fill_weight)``: each tap
+    is ``(flat_index (H, W), weight (H, W, 1))`` into the ``(H*W, C)`` view of the image; bilinear
+    blends 4 neighbours, "nearest" takes 1. Source points outside the image are folded back by
+    ``fill_mode``; with "constant" they get weight 0 and their share goes to ``fill_weight`` instead.
+    Both the numpy warp below and the preprocessing layers (on Tensors, so gradients flow) use this.
+    """
     m = matrix.astype(np.float32)  # float32 coordinates: exact enough for any image, and half the work
     rows = np.arange(height, dtype=np.float32)[:, None]
     cols = np.arange(width, dtype=np.float32)[None, :]
     src_r = m[0, 0] * rows + m[0, 1] * cols + m[0, 2]
     src_c = m[1, 0] * rows + m[1, 1] * cols + m[1, 2]
-    r0f, c0f = np.floor(src_r), np.floor(src_c)
-    fr, fc = (src_r - r0f)[..., None], (src_c - c0f)[..., None]
-    r0, c0 = r0f.astype(np.intp), c0f.astype(np.intp)
+    if interpolation == "nearest":
+        corners = [(np.rint(src_r).astype(np.intp), np.rint(src_c).astype(np.intp), np.ones_like(src_r))]
+    else:
+        r0f, c0f = np.floor(src_r), np.floor(src_c)
+        fr, fc = src_r - r0f, src_c - c0f
+        r0, c0 = r0f.astype(np.intp), c0f.astype(np.intp)
+        corners = [(r0, c0, (1 - fr) * (1 - fc)), (r0, c0 + 1, (1 - fr) * fc),
+                   (r0 + 1, c0, fr * (1 - fc)), (r0 + 1, c0 + 1, fr * fc)]
+    taps, fill_weight = [], None
+    for r, c, weight in corners:
+        if fill_mode == "constant":  # neighbours outside the image contribute cval, not a pixel
+            inside = (r >= 0) & (r < height) & (c >= 0) & (c < width)
+            outside_share = np.where(inside, 0, weight)
+            fill_weight = outside_share if fill_weight is None else fill_weight + outside_share
+            weight = np.where(inside, weight, 0)
+        flat = _fold(r, height, fill_mode) * width + _fold(c, width, fill_mode)
+        taps.append((flat, weight[..., None]))
+    return taps, None if fill_weight is None else fill_weight[..., None]
+
+
+def warp(x: np.ndarray, matrix: np.ndarray, fill_mode: str = "nearest", cval: float = 0.0) -> np.ndarray:
+    """Resample ``x`` (H, W, C) at ``matrix @ (row, col, 1)`` for every output pixel, bilinearly."""
+    height, width, channels = x.shape
     pixels = x.reshape(-1, channels)  # gathering rows of a flat (H*W, C) view is the fastest numpy gather
-
-    def corner(dr: int, dc: int) -> np.ndarray:
-        r, c = r0 + dr, c0 + dc
-        sample = np.take(pixels, _fold(r, height, fill_mode) * width + _fold(c, width, fill_mode), axis=0)
-        if fill_mode == "constant":  # neighbours outside the image contribute cval
-            inside = ((r >= 0) & (r < height) & (c >= 0) & (c < width))[..., None]
-            sample = np.where(inside, sample, np.asarray(cval, dtype=sample.dtype))
-        return sample
-
-    top_left, top_right, bottom_left, bottom_right = corner(0, 0), corner(0, 1), corner(1, 0), corner(1, 1)
-    top = top_left + fc * (top_right - top_left)
-    bottom = bottom_left + fc * (bottom_right - bottom_left)
-    return (top + fr * (bottom - top)).astype(x.dtype, copy=False)
+    taps, fill_weight = sampling_taps(matrix, height, width, fill_mode)
+    out = sum(np.take(pixels, flat, axis=0) * weight for flat, weight in taps)
+    if fill_weight is not None:
+        out = out + fill_weight * np.asarray(cval, dtype=np.float32)
+    return out.astype(x.dtype, copy=False)
 
 
 def apply_transform(x: np.ndarray, params: dict, fill_mode: str = "nearest", cval: float = 0.0) -> np.ndarray:
