@@ -22,6 +22,6 @@ Sequence = PyDataset  # Keras 2's name for the same idea
 
 __all__ = [
     "AUTOTUNE", "Dataset", "PyDataset", "Sequence", "array_to_img", "fresh_rng", "get_file", "hash_file",
-    "image_dataset_from_directory", "img_to_array", "load_img", "normalize", "pad_sequences", "save_img", "set_random_seed",
-    "text_dataset_from_directory", "to_categorical", "validate_file",
+    "image_dataset_from_directory", "img_to_array", "load_img", "normalize", "pad_sequences", "save_img",
+    "set_random_seed", "text_dataset_from_directory", "to_categorical", "validate_file",
 ]
