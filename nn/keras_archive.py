@@ -101,6 +101,11 @@ def h5_paths(layers: list[Any], class_name: Any) -> list[str]:
     return paths
 
 
+def _vars_path(path: str, row: kl.KerasLayer) -> str:
+    """The group holding a layer's ``vars``: its path, or a sub-group such as ``cell`` (recurrent layers)."""
+    return f"{path}/{row.h5_group}" if row.h5_group else path
+
+
 def _weights_h5(model: Any, body: list[Any], optimizer: bool) -> bytes:
     h5py = _h5py()
     buffer = io.BytesIO()
@@ -109,7 +114,7 @@ def _weights_h5(model: Any, body: list[Any], optimizer: bool) -> bytes:
         rows = [kl.entry_for(layer, "save") for layer in body]
         paths = h5_paths(body, lambda layer: kl.entry_for(layer, "save").keras_class)
         for layer, row, path in zip(body, rows, paths, strict=True):
-            group = f.create_group(path).create_group("vars")
+            group = f.create_group(_vars_path(path, row)).create_group("vars")
             group.attrs["name"] = layer.name
             for i, (_, w) in enumerate(kl.layer_weights(layer, row)):
                 group.create_dataset(str(i), data=np.asarray(w.data, dtype=np.float32))
@@ -278,13 +283,14 @@ def _read_weights(data: bytes, layers: list[Any], where: str) -> tuple[list[list
             for layer, path in zip(layers, paths, strict=True):
                 row = kl.entry_for(layer, where)
                 expected = kl.layer_weights(layer, row)
-                group = _group(f, f"{path}/vars") if expected else None
+                path = f"{_vars_path(path, row)}/vars"
+                group = _group(f, path) if expected else None
                 values = []
                 for i, (attr, w) in enumerate(expected):
-                    here = f"{where}: {WEIGHTS} {path}/vars/{i} ({layer.name}.{attr})"
+                    here = f"{where}: {WEIGHTS} {path}/{i} ({layer.name}.{attr})"
                     values.append(kl.check_weight(_dataset(group, str(i), here), w.shape, here))
                 if group is not None and len(group) != len(expected):
-                    raise KerasFormatError(f"{where}: {WEIGHTS} {path}/vars holds {len(group)} arrays, layer "
+                    raise KerasFormatError(f"{where}: {WEIGHTS} {path} holds {len(group)} arrays, layer "
                                            f"'{layer.name}' has {len(expected)} weights")
                 out.append(values)
             opt = _group(f, "optimizer/vars", required=False)

@@ -34,6 +34,7 @@ class KerasFormatError(ValueError):
 
 
 _IGNORED = object()  # a Keras argument whose value does not change predictions or training here
+_OMIT = object()  # a common argument this Keras class does not take (read: ignored; written: left out)
 
 # Keras arguments every layer has: the layer name is kept, the rest must be the default.
 _COMMON = {"trainable": True, "dtype": "float32"}
@@ -52,6 +53,7 @@ class KerasLayer:
         args: constructor arguments spelt the same in both libraries.
         fixed: Keras arguments stepgrad supports with this one value (written, and checked on read).
         weights: the layer's weight attributes, in Keras's ``vars/<i>`` order (absent ones skipped).
+        h5_group: where below the layer's path Keras keeps them (``"cell"`` for recurrent layers).
     """
 
     keras_class: str
@@ -59,31 +61,82 @@ class KerasLayer:
     args: tuple[str, ...]
     fixed: dict[str, Any] = field(default_factory=dict)
     weights: tuple[str, ...] = ()
+    h5_group: str = ""
 
 
 def _row(cls: type, args: tuple[str, ...], fixed: dict[str, Any] | None = None,
-         weights: tuple[str, ...] = ()) -> KerasLayer:
-    return KerasLayer(cls.__name__, cls, args, dict(fixed or {}), weights)
+         weights: tuple[str, ...] = (), h5_group: str = "") -> KerasLayer:
+    return KerasLayer(cls.__name__, cls, args, dict(fixed or {}), weights, h5_group)
 
 
 _POOL_ARGS = ("pool_size", "strides", "padding")
+_KERNEL_ARGS = ("activation", "use_bias", "kernel_initializer", "bias_initializer")
+_CONV_ARGS = ("kernel_size", "strides", "padding", "dilation_rate")
+_DEPTHWISE = ("depth_multiplier", "depthwise_initializer")
+_RNN_ARGS = ("units", *_KERNEL_ARGS, "recurrent_initializer", "return_sequences", "return_state",
+             "go_backwards")
+_RNN_FIXED = {**_NO_REGULARIZERS, "recurrent_regularizer": None, "recurrent_constraint": None, "dropout": 0.0,
+              "recurrent_dropout": 0.0, "stateful": False, "unroll": _IGNORED, "zero_output_for_mask": False,
+              "seed": _IGNORED}
+_RNN_WEIGHTS = ("kernel", "recurrent_kernel", "bias")
+_GAMMA_BETA = {"beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
+               "gamma_constraint": None}
+_NO_BIAS_EXTRAS = {"bias_regularizer": None, "activity_regularizer": None, "bias_constraint": None}
+_NO_DEPTHWISE_EXTRAS = {**_NO_BIAS_EXTRAS, "depthwise_regularizer": None, "depthwise_constraint": None}
+_NO_SEPARABLE_EXTRAS = {**_NO_DEPTHWISE_EXTRAS, "pointwise_regularizer": None, "pointwise_constraint": None}
+_NO_EMBEDDING_EXTRAS = {"embeddings_regularizer": None, "activity_regularizer": None,
+                        "embeddings_constraint": None, "lora_rank": None, "quantization_config": None}
 KERAS_LAYERS: dict[str, KerasLayer] = {row.keras_class: row for row in (
-    _row(layers.Dense, ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer"),
-         {**_NO_REGULARIZERS, "lora_rank": None, "quantization_config": None}, ("kernel", "bias")),
-    _row(layers.Conv2D, ("filters", "kernel_size", "strides", "padding", "activation", "use_bias",
-                         "kernel_initializer", "bias_initializer"),
+    _row(layers.Dense, ("units", *_KERNEL_ARGS), {**_NO_REGULARIZERS, "lora_rank": None,
+                                                 "quantization_config": None}, ("kernel", "bias")),
+    _row(layers.Conv2D, ("filters", "kernel_size", "strides", "padding", *_KERNEL_ARGS),
          {**_NO_REGULARIZERS, **_CHANNELS_LAST, "dilation_rate": [1, 1], "groups": 1, "lora_rank": None},
          ("kernel", "bias")),
+    _row(layers.Conv1D, ("filters", *_CONV_ARGS, *_KERNEL_ARGS),
+         {**_NO_REGULARIZERS, **_CHANNELS_LAST, "groups": 1, "lora_rank": None}, ("kernel", "bias")),
+    _row(layers.Conv2DTranspose, ("filters", *_CONV_ARGS, "output_padding", "data_format", *_KERNEL_ARGS),
+         _NO_REGULARIZERS, ("kernel", "bias")),
+    _row(layers.DepthwiseConv2D, (*_CONV_ARGS, *_DEPTHWISE, "data_format", "activation", "use_bias",
+                                  "bias_initializer"), _NO_DEPTHWISE_EXTRAS, ("kernel", "bias")),
+    _row(layers.SeparableConv2D, ("filters", *_CONV_ARGS, *_DEPTHWISE, "data_format", "pointwise_initializer",
+                                  "activation", "use_bias", "bias_initializer"), _NO_SEPARABLE_EXTRAS,
+         ("depthwise_kernel", "pointwise_kernel", "bias")),
     _row(layers.MaxPooling2D, _POOL_ARGS, _CHANNELS_LAST),
     _row(layers.AveragePooling2D, _POOL_ARGS, _CHANNELS_LAST),
+    _row(layers.MaxPooling1D, _POOL_ARGS, _CHANNELS_LAST),
+    _row(layers.AveragePooling1D, _POOL_ARGS, _CHANNELS_LAST),
+    _row(layers.GlobalMaxPooling1D, ("keepdims",), _CHANNELS_LAST),
+    _row(layers.GlobalAveragePooling1D, ("keepdims",), _CHANNELS_LAST),
+    _row(layers.GlobalMaxPooling2D, ("data_format", "keepdims")),
+    _row(layers.GlobalAveragePooling2D, ("data_format", "keepdims")),
+    _row(layers.ZeroPadding2D, ("padding", "data_format")),
+    _row(layers.Cropping2D, ("cropping", "data_format")),
+    _row(layers.UpSampling2D, ("size", "data_format", "interpolation")),
     _row(layers.Flatten, (), _CHANNELS_LAST),
+    _row(layers.Reshape, ("target_shape",)),
+    _row(layers.Permute, ("dims",)),
+    _row(layers.RepeatVector, ("n",)),
     _row(layers.Dropout, ("rate", "noise_shape", "seed")),
+    _row(layers.SpatialDropout2D, ("rate", "data_format", "seed"), {"trainable": _OMIT, "dtype": _OMIT}),
+    _row(layers.GaussianNoise, ("stddev", "seed")),
     _row(layers.Activation, ("activation",)),
+    _row(layers.ReLU, ("max_value", "negative_slope", "threshold")),
+    _row(layers.LeakyReLU, ("negative_slope",)),
+    _row(layers.Softmax, ("axis",)),
+    _row(layers.PReLU, ("alpha_initializer", "shared_axes"),
+         {"alpha_regularizer": None, "alpha_constraint": None}, ("alpha",)),
+    _row(layers.Embedding, ("input_dim", "output_dim", "embeddings_initializer", "mask_zero"),
+         _NO_EMBEDDING_EXTRAS, ("embeddings",)),
+    _row(layers.SimpleRNN, _RNN_ARGS, _RNN_FIXED, _RNN_WEIGHTS, "cell"),
+    _row(layers.GRU, (*_RNN_ARGS, "recurrent_activation", "reset_after"), _RNN_FIXED, _RNN_WEIGHTS, "cell"),
+    _row(layers.LSTM, (*_RNN_ARGS, "recurrent_activation", "unit_forget_bias"), _RNN_FIXED, _RNN_WEIGHTS,
+         "cell"),
+    _row(layers.LayerNormalization, ("axis", "epsilon", "center", "scale", "rms_scaling", "beta_initializer",
+                                     "gamma_initializer"), _GAMMA_BETA, ("gamma", "beta")),
     _row(layers.BatchNormalization,
          ("axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
           "moving_mean_initializer", "moving_variance_initializer"),
-         {"beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
-          "gamma_constraint": None, "synchronized": False, "renorm": False, "renorm_clipping": None,
+         {**_GAMMA_BETA, "synchronized": False, "renorm": False, "renorm_clipping": None,
           "renorm_momentum": _IGNORED},
          ("gamma", "beta", "moving_mean", "moving_variance")),
 )}
@@ -120,8 +173,10 @@ def to_keras_config(layer: Any, where: str = "save") -> dict[str, Any]:
     here = f"{where}: layer '{layer.name}' ({row.keras_class})"
     config: dict[str, Any] = {"name": layer.name, **_COMMON}
     for arg in row.args:
-        config[arg] = _keras_value(arg, own.get(arg, getattr(layer, arg, None)), here)
+        if arg in own or hasattr(layer, arg):  # else stepgrad keeps only the default: Keras's default too
+            config[arg] = _keras_value(arg, own[arg] if arg in own else getattr(layer, arg), here)
     config.update({k: v for k, v in row.fixed.items() if v is not _IGNORED})
+    config = {k: v for k, v in config.items() if v is not _OMIT}
     out = {"module": "keras.layers", "class_name": row.keras_class, "config": config, "registered_name": None}
     if layer.built and row.weights:
         out["build_config"] = {"input_shape": list(layer.input_shape)}
@@ -129,7 +184,7 @@ def to_keras_config(layer: Any, where: str = "save") -> dict[str, Any]:
 
 
 def _keras_value(arg: str, value: Any, where: str) -> Any:
-    if arg == "activation":
+    if arg in ("activation", "recurrent_activation"):
         name = value if isinstance(value, str) else activations.serialize(value)
         try:
             activations.get(name)  # a function's __name__ ("<lambda>") is no activation name
@@ -144,9 +199,16 @@ def _keras_value(arg: str, value: Any, where: str) -> Any:
             return {"module": "keras.initializers", "class_name": type(value).__name__,
                     "config": value.get_config(), "registered_name": None}
         raise KerasFormatError(f"{where}: {arg}={value!r} is a function; Keras reads named initializers only")
-    if isinstance(value, tuple):
-        return list(value)
-    return value
+    return _lists(value)
+
+
+def _lists(value: Any) -> Any:
+    """JSON's spelling of (nested) tuples."""
+    return [_lists(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 # --- Keras -> stepgrad ---------------------------------------------------------------------------
@@ -203,7 +265,7 @@ def _check_dtype(value: Any, where: str) -> None:
 
 def _check_default(key: str, value: Any, expected: Any, where: str) -> None:
     """An argument stepgrad lacks is fine only at its neutral value (None/False, or the row's one value)."""
-    if expected is _IGNORED or value is None or value is False:
+    if expected is _IGNORED or expected is _OMIT or value is None or value is False:
         return
     if isinstance(value, (list, tuple)) and isinstance(expected, (list, tuple)):
         value, expected = list(value), list(expected)
@@ -215,7 +277,7 @@ def _check_default(key: str, value: Any, expected: Any, where: str) -> None:
 
 
 def _stepgrad_value(key: str, value: Any, where: str) -> Any:
-    if key == "activation":
+    if key in ("activation", "recurrent_activation"):
         if not isinstance(value, str):
             raise KerasFormatError(f"{where}: activation {value!r:.80} is not a built-in activation name")
         try:
@@ -226,7 +288,7 @@ def _stepgrad_value(key: str, value: Any, where: str) -> Any:
     if key.endswith("_initializer"):
         return _initializer(value, where)
     if isinstance(value, list):
-        return tuple(value)
+        return _tuples(value)
     if isinstance(value, dict):
         raise KerasFormatError(f"{where}: {key}={value!r:.80} is not a plain value")
     return value

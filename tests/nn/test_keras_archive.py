@@ -145,3 +145,69 @@ def test_saving_is_atomic_and_follows_the_umask(tmp_path):
         os.umask(old)
     assert oct(os.stat(tmp_path / "m.keras").st_mode & 0o777) == oct(0o640)
     assert os.listdir(tmp_path) == ["m.keras"]  # the temporary file was renamed, not left behind
+
+
+def _floats(shape):
+    return lambda rng, n: rng.normal(size=(n, *shape)).astype("float32")
+
+
+# One small model per row of nn.keras_layers.KERAS_LAYERS (Dense, Conv2D, pooling 2-D, Flatten, Dropout,
+# Activation and BatchNormalization are in cnn() and mlp() above): (input maker, layers).
+LAYER_CASES = {
+    "Conv1D": (_floats((7, 3)), lambda: [L.Conv1D(4, 3, strides=2, padding="same", activation="relu")]),
+    "Conv2DTranspose": (_floats((5, 5, 2)), lambda: [L.Conv2DTranspose(3, 3, strides=2, padding="same")]),
+    "DepthwiseConv2D": (_floats((6, 6, 2)), lambda: [L.DepthwiseConv2D(3, depth_multiplier=2)]),
+    "SeparableConv2D": (_floats((6, 6, 2)), lambda: [L.SeparableConv2D(4, 3, padding="same",
+                                                                       activation="tanh")]),
+    "MaxPooling1D": (_floats((8, 3)), lambda: [L.MaxPooling1D(2)]),
+    # (padding="same" with uneven padding is left out: there Keras's torch backend averages the last window
+    # [6, 7, pad] of arange(8) as 6.67 where stepgrad averages the real cells, 6.5)
+    "AveragePooling1D": (_floats((8, 3)), lambda: [L.AveragePooling1D(3, strides=2)]),
+    "GlobalMaxPooling1D": (_floats((5, 3)), lambda: [L.GlobalMaxPooling1D()]),
+    "GlobalAveragePooling1D": (_floats((5, 3)), lambda: [L.GlobalAveragePooling1D(keepdims=True)]),
+    "GlobalMaxPooling2D": (_floats((4, 4, 3)), lambda: [L.GlobalMaxPooling2D()]),
+    "GlobalAveragePooling2D": (_floats((4, 4, 3)), lambda: [L.GlobalAveragePooling2D()]),
+    "ZeroPadding2D": (_floats((3, 3, 2)), lambda: [L.ZeroPadding2D(((1, 2), (0, 1)))]),
+    "Cropping2D": (_floats((6, 6, 2)), lambda: [L.Cropping2D(((1, 0), (2, 1)))]),
+    "UpSampling2D": (_floats((3, 3, 2)), lambda: [L.UpSampling2D(2)]),
+    "Reshape": (_floats((6,)), lambda: [L.Reshape((2, 3))]),
+    "Permute": (_floats((2, 3)), lambda: [L.Permute((2, 1))]),
+    "RepeatVector": (_floats((3,)), lambda: [L.RepeatVector(2)]),
+    "SpatialDropout2D": (_floats((4, 4, 2)), lambda: [L.SpatialDropout2D(0.5)]),
+    "GaussianNoise": (_floats((3,)), lambda: [L.GaussianNoise(0.1)]),
+    "ReLU": (_floats((4,)), lambda: [L.ReLU(max_value=1.0, negative_slope=0.1, threshold=0.2)]),
+    "LeakyReLU": (_floats((4,)), lambda: [L.LeakyReLU(0.3)]),
+    "Softmax": (_floats((4,)), lambda: [L.Softmax()]),
+    "PReLU": (_floats((3, 3, 2)), lambda: [L.PReLU(shared_axes=(1, 2))]),
+    "Embedding": (lambda rng, n: rng.integers(0, 10, size=(n, 5)).astype("float32"),
+                  lambda: [L.Embedding(10, 4), L.GlobalAveragePooling1D()]),
+    "SimpleRNN": (_floats((5, 3)), lambda: [L.SimpleRNN(4, return_sequences=True)]),
+    "GRU": (_floats((5, 3)), lambda: [L.GRU(4)]),
+    "LSTM": (_floats((5, 3)), lambda: [L.LSTM(3, go_backwards=True)]),
+    "LayerNormalization": (_floats((3, 4)), lambda: [L.LayerNormalization()]),
+}
+IN_CNN_AND_MLP = {"Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout", "Activation",
+                  "BatchNormalization"}
+
+
+def test_every_row_of_the_table_has_a_round_trip_case():
+    from nn.keras_layers import KERAS_LAYERS
+
+    assert set(KERAS_LAYERS) == set(LAYER_CASES) | IN_CNN_AND_MLP
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_CASES))
+def test_each_layer_round_trips_with_keras(name, keras, tmp_path):
+    make_x, make_layers = LAYER_CASES[name]
+    rng = np.random.default_rng(6)
+    x = make_x(rng, 6)
+    model = Sequential([L.Input(x.shape[1:]), *make_layers()])
+    randomize(model, seed=7)
+    model.save(tmp_path / "ours.keras")
+    theirs = keras.saving.load_model(tmp_path / "ours.keras")
+    np.testing.assert_allclose(theirs.predict(x, verbose=0), model.predict(x), rtol=0, atol=1e-5)
+    theirs.set_weights([rng.normal(size=w.shape).astype("float32") for w in theirs.get_weights()])
+    theirs.save(tmp_path / "theirs.keras")
+    loaded = load_model(tmp_path / "theirs.keras")
+    assert [type(a).__name__ for a in loaded.layers] == [type(b).__name__ for b in model.layers]
+    np.testing.assert_allclose(loaded.predict(x), theirs.predict(x, verbose=0), rtol=0, atol=1e-5)
