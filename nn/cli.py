@@ -4,7 +4,8 @@
 with a validation split -> ``flow_from_directory`` -> the seed's CNN scaled to the image size ->
 ``compile('adam', binary or categorical cross-entropy)`` -> ``fit``. Without DIR it writes the embedded
 UCI digits out as an image folder and trains on that. The output folder gets ``weights.npz``,
-``model.json`` (what ``predict`` needs to rebuild the network), ``history.csv`` and ``curves.png``.
+``model.json`` (what ``predict`` needs to rebuild the network), ``history.csv``, ``curves.png`` and
+``model.keras`` (a Keras 3 archive of the trained model, when h5py is installed).
 
 Example (shell):
     stepgrad train                       # digits, about a minute on 2 cores
@@ -265,6 +266,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
             tmp.cleanup()
     logs = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     model.save_weights(str(out / "weights.npz"))
+    written = _save_keras_archive(model, out / "model.keras")
     config = {"image_size": image_size, "color_mode": color_mode, "classes": classes,
               "dense_units": args.dense_units, "rescale": 1.0 / 255}
     (out / "model.json").write_text(json.dumps(config, indent=2))
@@ -274,8 +276,20 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     print(f"Trained {epochs} epoch(s) on {train_it.samples} images ({len(classes)} classes): {seconds:.1f} s")
     print(f"Final validation accuracy: {final.get('val_accuracy', float('nan')):.4f} "
           f"({val_it.samples} validation images)")
-    print(f"Wrote {out / 'weights.npz'}, {out / 'model.json'}, {out / 'history.csv'}, {out / 'curves.png'}")
+    print(f"Wrote {out / 'weights.npz'}, {out / 'model.json'}, {out / 'history.csv'}, {out / 'curves.png'}"
+          + (f", {written}" if written else ""))
     return final
+
+
+def _save_keras_archive(model: Any, path: Path) -> Path | None:
+    """``model.keras`` for Keras 3 (continue on a GPU backend); skipped with a note when h5py is missing."""
+    try:
+        import h5py  # noqa: F401
+    except ImportError:
+        print("Skipped model.keras: it needs h5py (pip install 'stepgrad[export]')")
+        return None
+    model.save(str(path))
+    return path
 
 
 def _save_curves(path: Path, logs: dict[str, list[float]]) -> None:

@@ -116,3 +116,17 @@ def test_python_dash_m_nn(tmp_path):
                           timeout=60)
     assert proc.returncode == 2
     assert str(missing) in proc.stderr
+
+
+def test_train_writes_a_keras_archive_of_the_trained_model(tmp_path):
+    pytest.importorskip("h5py", reason="model.keras needs the export extra (h5py)")
+    from nn.models import load_model
+
+    code, out = _train(tmp_path, _write_folder(tmp_path / "data"))
+    assert code == 0
+    model = load_model(out / "model.keras")
+    reference = build_model(16, 3, 2, dense_units=16)
+    reference.load_weights(str(out / "weights.npz"))
+    x = np.random.default_rng(0).random((3, 16, 16, 3)).astype("float32")
+    np.testing.assert_array_equal(model.predict(x), reference.predict(x))
+    assert type(model.optimizer).__name__ == "Adam" and model.loss == "binary_crossentropy"
