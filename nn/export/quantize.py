@@ -9,13 +9,13 @@ from ..saving import atomic_write
 
 
 def quantize_onnx(src: str | os.PathLike, dst: str | os.PathLike,
-                  op_types: tuple[str, ...] = ("MatMul",)) -> None:
+                  op_types: tuple[str, ...] | None = None) -> None:
     """Write an int8 copy of the ONNX model ``src`` to ``dst`` (atomically) with ``quantize_dynamic``.
 
-    Weights of the ``op_types`` nodes are stored as int8 with one scale each; activations are
-    quantized on the fly at run time (no calibration data needed). Dense layers' MatMuls are the
-    default: ONNX Runtime's CPU kernels have no int8-weight ``ConvInteger``, so convolutions stay
-    float unless you pass ``op_types=("MatMul", "Conv")`` for a runtime that has one.
+    Weights are stored as int8 with a scale each; activations are quantized on the fly at run time,
+    so no calibration data is needed. ``op_types`` limits which nodes are quantized, e.g.
+    ``("MatMul",)`` for the Dense layers only (convolutions then stay float, which can be faster on
+    CPUs); ``None`` lets ONNX Runtime quantize every node type it can (MatMul, Conv, ...).
 
     Example:
         >>> import os, tempfile, pytest, nn
@@ -37,7 +37,8 @@ def quantize_onnx(src: str | os.PathLike, dst: str | os.PathLike,
         raise FileNotFoundError(f"quantize_onnx: no such file: {src!r}")
     with tempfile.TemporaryDirectory() as work:  # quantize_dynamic writes to a path: write there, then move
         out = os.path.join(work, "quantized.onnx")
-        quantize_dynamic(src, out, weight_type=QuantType.QInt8, op_types_to_quantize=list(op_types))
+        quantize_dynamic(src, out, weight_type=QuantType.QInt8,
+                         op_types_to_quantize=list(op_types) if op_types is not None else None)
         with open(out, "rb") as f:
             data = f.read()
     atomic_write(dst, lambda f: f.write(data))
