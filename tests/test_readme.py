@@ -1,12 +1,20 @@
-"""The README's ```python snippets run, in order, in one fresh namespace: the README never lies."""
+"""The README's ```python snippets run, in order, in one fresh namespace: the README never lies.
 
+Snippets that start with ``# requires: a, b`` need optional packages: they run, in order, in a namespace
+of their own, each one only where its packages import (otherwise the test says which were skipped, why).
+"""
+
+import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-SNIPPETS = re.findall(r"^```python\n(.*?)^```", README.read_text(encoding="utf-8"), flags=re.S | re.M)
+ALL_SNIPPETS = re.findall(r"^```python\n(.*?)^```", README.read_text(encoding="utf-8"), flags=re.S | re.M)
+REQUIRES = re.compile(r"\A# requires: (.+)\n")
+SNIPPETS = [code for code in ALL_SNIPPETS if not REQUIRES.match(code)]
+OPTIONAL = [code for code in ALL_SNIPPETS if REQUIRES.match(code)]
 
 
 def test_readme_has_the_tours():
@@ -41,3 +49,21 @@ def test_first_snippet_prints_what_its_comments_say_and_writes_the_drawing(tmp_p
     assert printed[-1] == promised
     svg = (tmp_path / "graph.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and ">tanh<" in svg and ">a<" in svg
+
+
+def test_readme_snippets_with_optional_packages_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    namespace = {"__name__": "__readme__"}
+    skipped = []
+    for i, code in enumerate(OPTIONAL):
+        missing = [m for m in REQUIRES.match(code).group(1).replace(" ", "").split(",")
+                   if importlib.util.find_spec(m) is None]
+        if missing:
+            skipped.append(f"snippet {i + 1} (needs {', '.join(missing)})")
+            continue
+        try:
+            exec(compile(code, f"README.md optional snippet {i + 1}", "exec"), namespace)
+        except Exception as err:
+            raise AssertionError(f"README optional snippet {i + 1} failed: {err!r}\n{code}") from err
+    if skipped:
+        pytest.skip("not installed: " + "; ".join(skipped))
