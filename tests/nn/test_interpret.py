@@ -7,7 +7,17 @@ import numpy as np
 import pytest
 
 from autograd import Tensor
-from nn import BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Sequential, interpret
+from nn import (
+    BatchNormalization,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    MaxPooling2D,
+    Module,
+    Sequential,
+    interpret,
+)
 
 
 def _cnn(seed=0):
@@ -248,3 +258,18 @@ def test_occlusion_windows_and_strides_are_checked():
         interpret.occlusion(_cnn(), _x(), 0, window=2, stride=3)
     with pytest.raises(ValueError, match=r"x must be a non-empty batch"):
         interpret.occlusion(_cnn(), np.zeros((8,)), 0)
+
+
+def test_grad_cam_refuses_a_layer_that_runs_twice():
+    class Twice(Module):
+        def __init__(self):
+            self.conv = Conv2D(1, 3, padding="same", input_shape=(8, 8, 1), name="shared")
+            self.head = Sequential([Flatten(input_shape=(8, 8, 1)), Dense(2)])
+
+        def forward(self, x):
+            return self.head(self.conv(self.conv(x)))
+
+    model = Twice()
+    with pytest.raises(ValueError, match=r"layer 'shared' must run once.*it ran 2 times"):
+        interpret.grad_cam(model, _x(), 0)
+    assert "forward" not in vars(model.conv) and model.conv.kernel.requires_grad

@@ -97,3 +97,14 @@ def test_show_images_colorbar_shares_one_signed_scale():
     assert first.norm.vmin == second.norm.vmin == -2.0 and first.norm.vmax == 2.0
     assert _is_red(first.cmap(first.norm(2.0))) and _is_blue(second.cmap(second.norm(-2.0)))
     assert fig.axes[-1].get_ylabel() == "weight"
+
+
+def test_show_attributions_sums_channels_and_clips_at_the_percentile():
+    images = np.random.default_rng(0).random((1, 4, 4, 3))  # RGB
+    maps = np.zeros((1, 4, 4, 3))
+    maps[0, 0, 0] = [10.0, 10.0, 10.0]   # one outlier
+    maps[0, 1:, :, 0] = 1.0
+    fig = show_attributions(images, maps, percentile=90)
+    heat = fig.axes[1].images[-1].get_array()
+    assert heat[0, 0] == 1.0 and heat[1, 0] == 1.0 and heat[0, 1] == 0.0  # 90th percentile of |sum| is 1
+    assert fig.axes[0].images[0].get_array().shape == (4, 4, 3)           # the photo drawn in colour
