@@ -117,7 +117,7 @@ def run(name: str, model, train, held_out, epochs: int, lr: float, repeats: int,
     x, y = held_out
     one = interleaved_ms(contenders, x[:1], repeats)
     batch = x[:64] if len(x) >= 64 else np.concatenate([x] * (64 // len(x) + 1))[:64]
-    per64 = interleaved_ms(contenders, batch, max(3, repeats // 5))
+    per64 = interleaved_ms(contenders, batch, repeats)
     reference = model.predict(x, verbose=0)
     files = {"stepgrad predict": [paths["npz"], paths["keras"]], "ORT float32": [paths["onnx"]],
              "ORT int8 (Dense)": [paths["int8-dense.onnx"]], "ORT int8 (all)": [paths["int8-all.onnx"]]}

@@ -156,6 +156,51 @@ def _flatten(g: GraphBuilder, layer: Any, x: str) -> str:
     return g.op("Flatten", [g.as_nhwc(x, layer.name)], f"{layer.name}/flatten", axis=1)  # NHWC order (Keras)
 
 
+def _relu(g: GraphBuilder, layer: Any, x: str) -> str:
+    if layer.threshold != 0.0:
+        raise UnmappedLayerError(f"ReLU with threshold={layer.threshold} has no ONNX mapping")
+    op, attrs = ("LeakyRelu", {"alpha": layer.negative_slope}) if layer.negative_slope else ("Relu", {})
+    y = g.keep_layout(x, g.op(op, [x], f"{layer.name}/{op.lower()}", **attrs))
+    if layer.max_value is not None:  # Clip(y, min="" (none), max)
+        limit = g.const(f"{layer.name}/max_value", np.array(layer.max_value, dtype=np.float32))
+        y = g.keep_layout(x, g.op("Clip", [y, "", limit], f"{layer.name}/clip"))
+    return y
+
+
+def _softmax_layer(g: GraphBuilder, layer: Any, x: str) -> str:
+    if not isinstance(layer.axis, int):
+        raise UnmappedLayerError(f"Softmax over several axes {layer.axis} has no ONNX mapping")
+    return g.op("Softmax", [g.as_nhwc(x, layer.name)], f"{layer.name}/softmax", axis=layer.axis)
+
+
+def _global_pool(op_type: str) -> Callable[[GraphBuilder, Any, str], str]:
+    def convert(g: GraphBuilder, layer: Any, x: str) -> str:
+        y = g.op(op_type, [g.as_nchw(x, layer.name)], f"{layer.name}/{op_type.lower()}")  # (N, C, 1, 1)
+        if layer.keepdims:
+            g.nchw.add(y)  # becomes (N, 1, 1, C) when it leaves NCHW
+            return y
+        return g.op("Flatten", [y], f"{layer.name}/flatten", axis=1)
+
+    return convert
+
+
+def _rescaling(g: GraphBuilder, layer: Any, x: str) -> str:
+    x = g.as_nhwc(x, layer.name)  # scale and offset may be per channel, on the last axis
+    scale, offset = (g.const(f"{layer.name}/{k}", getattr(layer, k).astype(np.float32))
+                     for k in ("scale", "offset"))
+    return g.op("Add", [g.op("Mul", [x, scale], f"{layer.name}/mul"), offset], f"{layer.name}/add")
+
+
+def _reshape(g: GraphBuilder, layer: Any, x: str) -> str:
+    shape = np.array([0, *layer.target_shape], dtype=np.int64)  # 0: keep the (dynamic) batch size
+    inputs = [g.as_nhwc(x, layer.name), g.const(f"{layer.name}/shape", shape)]
+    return g.op("Reshape", inputs, f"{layer.name}/reshape")
+
+
+def _identity(g: GraphBuilder, layer: Any, x: str) -> str:
+    return x  # noise, dropout and random augmentation act only while training
+
+
 CONVERTERS: dict[type, Callable[[GraphBuilder, Any, str], str]] = {
     L.Dense: _dense,
     L.Conv2D: _conv2d,
@@ -164,8 +209,17 @@ CONVERTERS: dict[type, Callable[[GraphBuilder, Any, str], str]] = {
     L.BatchNormalization: _batch_norm,
     L.Flatten: _flatten,
     L.Activation: lambda g, layer, x: _activation(g, x, layer.activation_name, layer.name),
-    L.Dropout: lambda g, layer, x: x,  # the identity at inference
-    L.Input: lambda g, layer, x: x,
+    L.ReLU: _relu,
+    L.LeakyReLU: lambda g, layer, x: g.keep_layout(x, g.op("LeakyRelu", [x], f"{layer.name}/leaky_relu",
+                                                           alpha=layer.negative_slope)),
+    L.Softmax: _softmax_layer,
+    L.GlobalAveragePooling2D: _global_pool("GlobalAveragePool"),
+    L.GlobalMaxPooling2D: _global_pool("GlobalMaxPool"),
+    L.Rescaling: _rescaling,
+    L.Reshape: _reshape,
+    **{cls: _identity for cls in (L.Input, L.Dropout, L.SpatialDropout2D, L.GaussianNoise, L.RandomFlip,
+                                  L.RandomRotation, L.RandomZoom, L.RandomTranslation, L.RandomContrast,
+                                  L.RandomBrightness)},
 }
 
 

@@ -34,7 +34,20 @@ def mlp() -> Sequential:
                        L.Dense(3, activation="softplus"), L.Dense(2, activation="softmax")])
 
 
-MODELS = {"cnn": cnn, "image_out": image_out, "mlp": mlp}
+def preprocessing_head() -> Sequential:  # inference-only layers, activation layers, global pooling
+    return Sequential([L.Input((8, 8, 3)), L.Rescaling([0.5, 1.0, 2.0], offset=-0.25), L.RandomFlip(seed=0),
+                       L.RandomRotation(0.1, seed=0), L.GaussianNoise(0.3), L.Conv2D(6, 3, padding="same"),
+                       L.ReLU(max_value=1.5, negative_slope=0.1), L.SpatialDropout2D(0.5),
+                       L.GlobalMaxPooling2D(keepdims=True), L.LeakyReLU(0.2), L.Reshape((3, 2)),
+                       L.Softmax(axis=1), L.Flatten(), L.Dense(4), L.ReLU(), L.Reshape((2, 2)), L.Flatten()])
+
+
+def global_average() -> Sequential:
+    return Sequential([L.Input((5, 4, 2)), L.Conv2D(3, 2), L.GlobalAveragePooling2D(), L.Dense(2)])
+
+
+MODELS = {"cnn": cnn, "image_out": image_out, "mlp": mlp, "preprocessing_head": preprocessing_head,
+          "global_average": global_average}
 
 
 def random_weights(model: Sequential, seed: int) -> Sequential:
