@@ -116,6 +116,8 @@ class TextVectorization(Layer):
         """One text, or a list/array (one text per row; rows of shape (n, 1) as Keras allows)."""
         if isinstance(data, (str, bytes)):
             return [data]
+        if hasattr(data, "as_numpy_iterator"):  # a Dataset of text batches (text_dataset_from_directory)
+            return [text for batch in data for text in self._texts(batch, where)]
         array = np.asarray(getattr(data, "data", data), dtype=object)
         if array.ndim == 2 and array.shape[1] == 1:
             array = array[:, 0]

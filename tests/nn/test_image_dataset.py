@@ -209,3 +209,18 @@ def test_text_dataset(tmp_path):
     (tmp_path / "pos" / "bad.txt").write_bytes(b"\xff\xfe\xfa")
     with pytest.raises(ValueError, match=r"'.*bad\.txt' is not UTF-8 text"):
         list(text_dataset_from_directory(tmp_path, verbose=False))
+
+
+def test_text_dataset_feeds_text_vectorization(tmp_path):
+    from nn.layers import TextVectorization
+
+    for label, text in {"neg": "bad movie", "pos": "great film"}.items():
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "a.txt").write_text(text)
+    ds = text_dataset_from_directory(tmp_path, batch_size=1, shuffle=False, verbose=False)
+    vectorize = TextVectorization(output_sequence_length=3)
+    vectorize.adapt(ds.map(lambda x, y: x))  # Keras's idiom: adapt on the texts of the dataset
+    assert sorted(vectorize.get_vocabulary()[2:]) == ["bad", "film", "great", "movie"]
+    texts, _ = next(iter(ds))
+    assert vectorize(texts).numpy().tolist() == [[vectorize.get_vocabulary().index("bad"),
+                                                  vectorize.get_vocabulary().index("movie"), 0]]
