@@ -24,6 +24,7 @@ from autograd import Tensor, stack, where
 from autograd import functional as F
 
 from .. import initializers
+from ..utils import fresh_rng
 from ._sequence import as_array, attach_mask, check_mask, mask_of
 from .base import Layer, Shape, as_tensor, resolve_activation
 
@@ -31,9 +32,10 @@ from .base import Layer, Shape, as_tensor, resolve_activation
 class Recurrent(Layer):
     """What SimpleRNN, GRU and LSTM share: weights of G gate blocks, the loop over time, masks, states.
 
-    A subclass sets ``gates`` (G) and ``state_count``, and defines ``step(xw, states, recurrent_bias)``:
-    the new states from the input projection ``xw = x_t @ kernel + input bias`` and the previous
-    states; the first state is the output.
+    A subclass sets ``gates`` (G) and ``state_count``, and defines
+    ``step(xw, states, h_in, recurrent_bias)``: the new states from the input projection
+    ``xw = x_t @ kernel + input bias``, the previous states, and ``h_in``, the previous output as the
+    recurrent product sees it (after recurrent dropout); the first state is the output.
     """
 
     input_ndim = 3
@@ -43,8 +45,9 @@ class Recurrent(Layer):
     supports_masking = True
 
     def __init__(self, units: int, activation: Any, use_bias: bool, kernel_initializer: Any,
-                 recurrent_initializer: Any, bias_initializer: Any, return_sequences: bool,
-                 return_state: bool, go_backwards: bool, input_shape: Any, name: str | None) -> None:
+                 recurrent_initializer: Any, bias_initializer: Any, dropout: float, recurrent_dropout: float,
+                 seed: int | None, return_sequences: bool, return_state: bool, go_backwards: bool,
+                 input_shape: Any, name: str | None) -> None:
         super().__init__(name=name, input_shape=input_shape)
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"{self._where}: units must be a positive integer, received units={units!r}")
@@ -56,6 +59,12 @@ class Recurrent(Layer):
         self.bias_initializer = bias_initializer
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards = bool(go_backwards)
+        for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)) \
+                    or not 0 <= rate < 1:
+                raise ValueError(f"{self._where}: {arg} must be a number in [0, 1), received {arg}={rate!r}")
+        self.dropout, self.recurrent_dropout, self.seed = float(dropout), float(recurrent_dropout), seed
+        self._rng = fresh_rng(seed)  # unseeded: follows nn.utils.set_random_seed
         self.zero_output_for_mask = False  # Bidirectional sets it: padded outputs become zeros
         self.kernel: Tensor | None = None
         self.recurrent_kernel: Tensor | None = None
@@ -99,7 +108,8 @@ class Recurrent(Layer):
         self.maybe_build(x.shape)
         mask = check_mask(mask, x.shape[:2], self._where)
         states = self._initial_states(initial_state, x)
-        output, states = self.forward(x, states, mask)
+        training = self.training if training is None else training
+        output, states = self.forward(x, states, mask, training=bool(training))
         if self.return_sequences and mask is not None:
             attach_mask(output, mask)  # Keras passes the input mask on with the sequence
         return [output, *states] if self.return_state else output
@@ -124,9 +134,19 @@ class Recurrent(Layer):
         """``(bias added to x_t @ kernel, bias added to h @ recurrent_kernel)``; only GRU has the second."""
         return self.bias, None
 
-    def forward(self, x: Tensor, states: list[Tensor], mask: np.ndarray | None = None) -> tuple[Any, list]:
+    def dropout_mask(self, shape: tuple, rate: float, dtype: Any) -> np.ndarray | None:
+        """Inverted-dropout factors (0 or ``1 / (1 - rate)``), drawn once per call and used at every step."""
+        if rate == 0:
+            return None
+        return ((self._rng.random(shape) >= rate) / (1.0 - rate)).astype(dtype)
+
+    def forward(self, x: Tensor, states: list[Tensor], mask: np.ndarray | None = None,
+                training: bool = False) -> tuple[Any, list]:
         """Unroll the cell over time: ``states = step(x_t @ kernel + b, states)`` for each t in turn.
 
+        While training, ``dropout`` zeroes the same input features at every step and
+        ``recurrent_dropout`` the same units of the previous output where it enters the recurrent
+        product (the carried state itself is not dropped), as Keras does.
         Returns ``(output, final_states)``; output is ``(batch, timesteps, units)`` with
         ``return_sequences`` (in processing order, so reversed with ``go_backwards``), else the last one.
         """
@@ -134,10 +154,15 @@ class Recurrent(Layer):
         x_by_time = x.transpose(1, 0, 2)  # (timesteps, batch, features): x_by_time[t] is contiguous
         keep = None if mask is None else mask.T[:, :, None]  # (timesteps, batch, 1)
         bias, recurrent_bias = self.split_bias()  # indexed once per call, not once per step
+        input_mask = self.dropout_mask((x.shape[0], x.shape[2]), self.dropout if training else 0, x.dtype)
+        hidden_mask = self.dropout_mask((x.shape[0], self.units), self.recurrent_dropout if training else 0,
+                                        x.dtype)
         output = Tensor(np.zeros((x.shape[0], self.units), dtype=x.dtype))  # "previous output" before any
         outputs = []
         for t in (range(steps - 1, -1, -1) if self.go_backwards else range(steps)):
-            new = self.step(F.dense(x_by_time[t], self.kernel, bias), states, recurrent_bias)
+            x_t = x_by_time[t] if input_mask is None else x_by_time[t] * input_mask
+            h_in = states[0] if hidden_mask is None else states[0] * hidden_mask
+            new = self.step(F.dense(x_t, self.kernel, bias), states, h_in, recurrent_bias)
             if keep is None:
                 states, output = new, new[0]
             else:  # a padded step carries the states and the last output through
@@ -164,7 +189,9 @@ class Recurrent(Layer):
         return {"units": self.units, "activation": self.activation_name, "use_bias": self.use_bias,
                 "kernel_initializer": self.kernel_initializer,
                 "recurrent_initializer": self.recurrent_initializer,
-                "bias_initializer": self.bias_initializer, "return_sequences": self.return_sequences,
+                "bias_initializer": self.bias_initializer, "dropout": self.dropout,
+                "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
+                "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards}
 
     def extra_repr(self) -> str:
@@ -181,6 +208,10 @@ class SimpleRNN(Recurrent):
         use_bias: whether to add ``bias`` (units,).
         kernel_initializer, recurrent_initializer, bias_initializer: Keras's defaults
             "glorot_uniform", "orthogonal", "zeros".
+        dropout: while training, the fraction of input features zeroed (one mask for all steps).
+        recurrent_dropout: while training, the fraction of the previous output's units zeroed where it
+            enters the recurrent product (one mask for all steps).
+        seed: seed of the dropout masks' generator.
         return_sequences: return every step's output ``(batch, timesteps, units)``, not only the last.
         return_state: also return the final state: ``[output, h]``.
         go_backwards: read the sequence from its end (outputs come in that reversed order).
@@ -197,15 +228,18 @@ class SimpleRNN(Recurrent):
 
     def __init__(self, units: int, activation: Any = "tanh", use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", recurrent_initializer: Any = "orthogonal",
-                 bias_initializer: Any = "zeros", return_sequences: bool = False, return_state: bool = False,
+                 bias_initializer: Any = "zeros", dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 seed: int | None = None, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, input_shape: Any = None, name: str | None = None) -> None:
         super().__init__(units, activation, use_bias, kernel_initializer, recurrent_initializer,
-                         bias_initializer, return_sequences, return_state, go_backwards, input_shape, name)
+                         bias_initializer, dropout, recurrent_dropout, seed, return_sequences, return_state,
+                         go_backwards, input_shape, name)
         self._build_if_declared()
 
-    def step(self, xw: Tensor, states: list[Tensor], recurrent_bias: None = None) -> list[Tensor]:
+    def step(self, xw: Tensor, states: list[Tensor], h_in: Tensor,
+             recurrent_bias: None = None) -> list[Tensor]:
         """``h = activation(xw + h @ recurrent_kernel)``."""
-        return [self.activation(xw + states[0] @ self.recurrent_kernel)]
+        return [self.activation(xw + h_in @ self.recurrent_kernel)]
 
 
 class GRU(Recurrent):
@@ -222,7 +256,8 @@ class GRU(Recurrent):
 
     Args:
         units: size of the state. activation: for n (default "tanh"). recurrent_activation: for z and
-            r (default "sigmoid"). use_bias, kernel/recurrent/bias initializers, return_sequences,
+            r (default "sigmoid"). use_bias, kernel/recurrent/bias initializers, dropout,
+            recurrent_dropout, seed, return_sequences,
             return_state, go_backwards, input_shape, name: as in ``SimpleRNN``.
         reset_after: apply the reset gate after the recurrent product (default True).
 
@@ -239,10 +274,12 @@ class GRU(Recurrent):
     def __init__(self, units: int, activation: Any = "tanh", recurrent_activation: Any = "sigmoid",
                  use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
                  recurrent_initializer: Any = "orthogonal", bias_initializer: Any = "zeros",
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, seed: int | None = None,
                  return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
                  reset_after: bool = True, input_shape: Any = None, name: str | None = None) -> None:
         super().__init__(units, activation, use_bias, kernel_initializer, recurrent_initializer,
-                         bias_initializer, return_sequences, return_state, go_backwards, input_shape, name)
+                         bias_initializer, dropout, recurrent_dropout, seed, return_sequences, return_state,
+                         go_backwards, input_shape, name)
         self.recurrent_activation, self.recurrent_activation_name = resolve_activation(
             recurrent_activation, self._where)
         self.reset_after = bool(reset_after)
@@ -256,20 +293,21 @@ class GRU(Recurrent):
             return self.bias, None
         return self.bias[0], self.bias[1]
 
-    def step(self, xw: Tensor, states: list[Tensor], recurrent_bias: Tensor | None) -> list[Tensor]:
+    def step(self, xw: Tensor, states: list[Tensor], h_in: Tensor,
+             recurrent_bias: Tensor | None) -> list[Tensor]:
         """z, r from the first two blocks; the candidate from the third; ``h' = z h + (1 - z) n``."""
         h, u, n = states[0], self.units, 2 * self.units
         if self.reset_after:
-            hu = h @ self.recurrent_kernel
+            hu = h_in @ self.recurrent_kernel
             if recurrent_bias is not None:
                 hu = hu + recurrent_bias
             gates = self.recurrent_activation(xw[:, :n] + hu[:, :n])
             z, r = gates[:, :u], gates[:, u:]
             candidate = self.activation(xw[:, n:] + r * hu[:, n:])
         else:
-            gates = self.recurrent_activation(xw[:, :n] + h @ self.recurrent_kernel[:, :n])
+            gates = self.recurrent_activation(xw[:, :n] + h_in @ self.recurrent_kernel[:, :n])
             z, r = gates[:, :u], gates[:, u:]
-            candidate = self.activation(xw[:, n:] + (r * h) @ self.recurrent_kernel[:, n:])
+            candidate = self.activation(xw[:, n:] + (r * h_in) @ self.recurrent_kernel[:, n:])
         return [z * h + (1.0 - z) * candidate]
 
     def get_config(self) -> dict[str, Any]:
@@ -291,7 +329,8 @@ class LSTM(Recurrent):
     Args:
         units: size of h and c. activation: for the candidate and the cell output (default "tanh").
         recurrent_activation: for i, f, o (default "sigmoid"). unit_forget_bias: see above.
-        use_bias, kernel/recurrent/bias initializers, return_sequences, return_state, go_backwards,
+        use_bias, kernel/recurrent/bias initializers, dropout, recurrent_dropout, seed,
+            return_sequences, return_state, go_backwards,
             input_shape, name: as in ``SimpleRNN``; ``return_state`` gives ``[output, h, c]``.
 
     Example:
@@ -309,10 +348,12 @@ class LSTM(Recurrent):
     def __init__(self, units: int, activation: Any = "tanh", recurrent_activation: Any = "sigmoid",
                  use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
                  recurrent_initializer: Any = "orthogonal", bias_initializer: Any = "zeros",
-                 unit_forget_bias: bool = True, return_sequences: bool = False, return_state: bool = False,
+                 unit_forget_bias: bool = True, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 seed: int | None = None, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, input_shape: Any = None, name: str | None = None) -> None:
         super().__init__(units, activation, use_bias, kernel_initializer, recurrent_initializer,
-                         bias_initializer, return_sequences, return_state, go_backwards, input_shape, name)
+                         bias_initializer, dropout, recurrent_dropout, seed, return_sequences, return_state,
+                         go_backwards, input_shape, name)
         self.recurrent_activation, self.recurrent_activation_name = resolve_activation(
             recurrent_activation, self._where)
         self.unit_forget_bias = bool(unit_forget_bias)
@@ -324,11 +365,12 @@ class LSTM(Recurrent):
             bias[self.units:2 * self.units] = 1.0
         return bias
 
-    def step(self, xw: Tensor, states: list[Tensor], recurrent_bias: None = None) -> list[Tensor]:
+    def step(self, xw: Tensor, states: list[Tensor], h_in: Tensor,
+             recurrent_bias: None = None) -> list[Tensor]:
         """``c' = f c + i tanh(g_c)``, ``h' = o tanh(c')``."""
-        h, c = states
+        c = states[1]
         u = self.units
-        g = xw + h @ self.recurrent_kernel
+        g = xw + h_in @ self.recurrent_kernel
         i = self.recurrent_activation(g[:, :u])
         f = self.recurrent_activation(g[:, u:2 * u])
         o = self.recurrent_activation(g[:, 3 * u:])

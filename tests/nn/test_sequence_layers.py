@@ -171,3 +171,33 @@ def test_a_model_of_sequence_layers_saves_and_loads(tmp_path):
 def test_a_saved_wrapper_can_only_name_layers_of_nn_layers():
     with pytest.raises(ValueError, match="class 'os.system' is not a layer of nn.layers"):
         L.TimeDistributed({"class_name": "os.system", "config": {}})
+
+
+@pytest.mark.parametrize("cls", [L.SimpleRNN, L.GRU, L.LSTM])
+def test_dropout_acts_only_while_training_with_one_mask_for_all_steps(cls):
+    plain = float64_layer(cls(3, return_sequences=True), (None, 5, 4))
+    dropped = float64_layer(cls(3, return_sequences=True, dropout=0.5, recurrent_dropout=0.5, seed=1),
+                            (None, 5, 4))
+    x = Tensor(np.random.default_rng(0).standard_normal((2, 5, 4)))      # float64
+    assert np.array_equal(plain(x).data, dropped(x, training=False).data)   # inference: no dropout
+    dropped.eval()
+    assert np.array_equal(plain(x).data, dropped(x).data)                   # eval mode: the same
+    trained = dropped(x, training=True).data
+    assert not np.allclose(trained, plain(x).data)
+    # the same computation by hand: fixed masks on x_t and on h where it meets the recurrent kernel
+    rng = np.random.default_rng(1)
+    x_mask = (rng.random((2, 4)) >= 0.5) / 0.5
+    h_mask = (rng.random((2, 3)) >= 0.5) / 0.5
+    states = [Tensor(np.zeros((2, 3)))] * cls.state_count
+    outputs = []
+    for t in range(5):
+        xw = Tensor(x.data[:, t] * x_mask) @ dropped.kernel + dropped.split_bias()[0]
+        states = dropped.step(xw, states, states[0] * h_mask, dropped.split_bias()[1])
+        outputs.append(states[0].data)
+    assert np.allclose(trained, np.stack(outputs, axis=1), atol=1e-12)
+
+
+def test_dropout_rates_are_checked():
+    with pytest.raises(ValueError, match=r"recurrent_dropout must be a number in \[0, 1\), received "
+                                         r"recurrent_dropout=1.0"):
+        L.GRU(2, recurrent_dropout=1.0)
