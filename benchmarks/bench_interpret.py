@@ -15,8 +15,21 @@ each one's median time, the median paired ratio, and the largest difference betw
 Weights are untrained (timing does not depend on them). Threads: torch gets ``--threads``; numpy's
 BLAS follows ``OPENBLAS_NUM_THREADS`` (match them, and say which).
 
+Measured on 2026-12-07 on the 2-core VM shared with other jobs (load average 11-12), one thread each,
+``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_interpret.py --threads 1 --data /work/shared/data/mnist``
+(wall time), then the same with ``--cpu`` (CPU time of the process), 10 pairs each:
+
+    | model  | clock | stepgrad ms | captum ms | paired ratio | max |difference| / max |map| |
+    | digits | wall  | 161.5       | 118.0     | 1.24x        | 1.6e-07                      |
+    | mnist  | wall  | 1484.6      | 839.9     | 1.79x        | 3.2e-07                      |
+    | digits | CPU   | 26.8        | 28.3      | 0.93x        | 1.6e-07                      |
+    | mnist  | CPU   | 269.8       | 261.2     | 0.88x        | 3.2e-07                      |
+
+(Wall times on this loaded machine are several times the CPU times and vary from run to run: two
+earlier wall runs at load 14-18 gave mnist 2.18x and 1.45x, digits 1.05x and 1.26x.)
+
 Run (from the repository root):
-    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_interpret.py --threads 1
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_interpret.py --threads 1 [--cpu]
     python benchmarks/bench_interpret.py --threads 2 --data /work/shared/data/mnist
 """
 
@@ -32,7 +45,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # run from a checkout without installing
 sys.path.insert(0, HERE)
 
-from _timing import paired_ratio  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+from _timing import paired_table, ratio_of  # noqa: E402
 
 from nn import interpret  # noqa: E402
 from nn.datasets import load_digits, load_mnist  # noqa: E402
@@ -94,14 +110,19 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (match OPENBLAS_NUM_THREADS)")
     parser.add_argument("--pairs", type=int, default=10, help="timed calls of each contender")
     parser.add_argument("--data", default=DEFAULT_DATA, help="folder with MNIST's four IDX files")
+    parser.add_argument("--cpu", action="store_true",
+                        help="time CPU seconds of this process instead of wall time (steadier on a busy "
+                             "machine; fair only when both sides use the same number of threads)")
     args = parser.parse_args()
     import torch
     from captum.attr import IntegratedGradients
 
     torch.set_num_threads(args.threads)
     blas = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
+    clock = time.process_time if args.cpu else time.perf_counter
     print(f"IG, {STEPS} Gauss-Legendre steps, batch {BATCH}; torch {torch.__version__} ({args.threads} "
-          f"threads), OPENBLAS_NUM_THREADS={blas}, load {os.getloadavg()}")
+          f"threads), OPENBLAS_NUM_THREADS={blas}, {'CPU' if args.cpu else 'wall'} time, "
+          f"load {os.getloadavg()}")
     print("| model | stepgrad ms | captum ms | paired ratio | max |difference| / max |map| |")
     for name, (x, model) in batches(args.data).items():
         twin = torch_twin(model, torch)
@@ -117,7 +138,9 @@ def main() -> None:
 
         theirs_map = theirs().detach().numpy().transpose(0, 2, 3, 1)
         gap = float(np.abs(ours() - theirs_map).max() / np.abs(theirs_map).max())
-        ratio, ms_ours, ms_theirs = paired_ratio(ours, theirs, pairs=args.pairs, settle=0.05)
+        times = paired_table({"ours": ours, "theirs": theirs}, pairs=args.pairs, settle=0.05, clock=clock)
+        ms_ours, ms_theirs = statistics.median(times["ours"]), statistics.median(times["theirs"])
+        ratio = ratio_of(times, "ours", "theirs")
         print(f"| {name} | {ms_ours:.1f} | {ms_theirs:.1f} | {ratio:.2f}x | {gap:.1e} |")
 
 
