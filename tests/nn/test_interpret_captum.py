@@ -59,9 +59,9 @@ def _mlp():
     twin = torch.nn.Sequential(torch.nn.Linear(5, 6), torch.nn.Tanh(), torch.nn.Linear(6, 4)).double()
     with torch.no_grad():
         for layer, t in ((model.layers[0], twin[0]), (model.layers[1], twin[2])):
+            layer.bias.data = layer.bias.data + 0.05  # non-zero biases
             t.weight.copy_(torch.from_numpy(layer.kernel.data.T))
-            t.bias.copy_(torch.from_numpy(layer.bias.data + 0.05))
-            layer.bias.data = layer.bias.data + 0.05
+            t.bias.copy_(torch.from_numpy(layer.bias.data))
     return model, twin.eval()
 
 
@@ -104,7 +104,8 @@ def test_saliency_matches_captum(case, use_abs):
     _close(interpret.saliency(model, x, target, abs=use_abs), _to_numpy(theirs))
 
 
-def test_smoothgrad_matches_noise_tunnel_with_the_same_draws(case, monkeypatch):
+@pytest.mark.parametrize("use_abs", [True, False])
+def test_smoothgrad_matches_noise_tunnel_with_the_same_draws(case, monkeypatch, use_abs):
     model, twin, x = case
     samples, noise, seed = 6, 0.2, 3
     draws = noise * np.random.default_rng(seed).standard_normal((len(x), samples, *x.shape[1:]))
@@ -118,8 +119,8 @@ def test_smoothgrad_matches_noise_tunnel_with_the_same_draws(case, monkeypatch):
 
     monkeypatch.setattr(torch, "normal", same_noise)
     theirs = attr.NoiseTunnel(attr.Saliency(twin)).attribute(
-        _to_torch(x), nt_type="smoothgrad", nt_samples=samples, stdevs=noise, target=1)
-    ours = interpret.smoothgrad(model, x, 1, samples=samples, noise=noise, seed=seed)
+        _to_torch(x), nt_type="smoothgrad", nt_samples=samples, stdevs=noise, target=1, abs=use_abs)
+    ours = interpret.smoothgrad(model, x, 1, samples=samples, noise=noise, seed=seed, abs=use_abs)
     _close(ours, _to_numpy(theirs))
 
 
@@ -156,15 +157,19 @@ def test_grad_cam_matches_layer_grad_cam(interpolation):
     _close(raw, _to_numpy(attr.LayerGradCam(twin, twin[4]).attribute(_to_torch(x), target=[1, 1, 2])))
 
 
-@pytest.mark.parametrize("window, stride", [((3, 3), (2, 2)), ((2, 4), (1, 3)), (4, 4)])
-def test_occlusion_matches_captum_on_the_cnn(window, stride):
+@pytest.mark.parametrize("window, stride, baseline", [((3, 3), (2, 2), 0.5), ((2, 4), (1, 3), 0.0),
+                                                      (4, 4, "image")])
+def test_occlusion_matches_captum_on_the_cnn(window, stride, baseline):
     model, twin = _cnn()
     x = _images()
+    if baseline == "image":  # one baseline image for every sample
+        baseline = np.random.default_rng(5).random(x.shape[1:])
     win = (window, window) if isinstance(window, int) else window
     st = (stride, stride) if isinstance(stride, int) else stride
+    their_base = baseline if np.ndim(baseline) == 0 else _to_torch(np.broadcast_to(baseline, x.shape).copy())
     theirs = attr.Occlusion(twin).attribute(_to_torch(x), sliding_window_shapes=(2, *win), strides=(1, *st),
-                                            baselines=0.5, target=0)
-    ours = interpret.occlusion(model, x, 0, window=window, stride=stride, baseline=0.5)
+                                            baselines=their_base, target=[0, 2, 1])
+    ours = interpret.occlusion(model, x, [0, 2, 1], window=window, stride=stride, baseline=baseline)
     _close(ours, _to_numpy(theirs))
 
 
