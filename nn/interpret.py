@@ -361,6 +361,8 @@ def grad_cam(model: Module, x: Any, target: Any = None, layer: Any = None, relu:
     """
     where = "grad_cam"
     x = _as_input(x, where)
+    if x.ndim != 4:
+        raise ValueError(f"{where}: x must be a batch of images (N, H, W, C), received shape {x.shape}")
     conv = _conv_layer(model, layer, where)
     if interpolation not in ("bilinear", "nearest", None):
         raise ValueError(f"{where}: interpolation must be 'bilinear', 'nearest' or None, "

@@ -207,6 +207,8 @@ def test_grad_cam_refuses_a_layer_that_is_not_convolutional():
         interpret.grad_cam(Sequential([Flatten(input_shape=(8, 8, 1)), Dense(2)]), _x(), 0)
     with pytest.raises(TypeError, match="needs an nn model"):
         interpret.grad_cam(lambda t: t.sum(axis=(1, 2)), _x(), 0)
+    with pytest.raises(ValueError, match=r"batch of images \(N, H, W, C\), received shape \(4, 64\)"):
+        interpret.grad_cam(_cnn(), _x().reshape(4, 64), 0)
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
