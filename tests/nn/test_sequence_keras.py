@@ -135,12 +135,14 @@ def test_bidirectional_states_match_keras():
 
 @pytest.mark.parametrize("padding", ["valid", "same", "causal"])
 @pytest.mark.parametrize("strides, dilation", [(1, 1), (2, 1), (1, 2), (3, 1)])
-def test_conv1d_matches_keras(padding, strides, dilation):
+@pytest.mark.parametrize("kernel_size", [3, 4])
+def test_conv1d_matches_keras(padding, strides, dilation, kernel_size):
     dtype = DTYPE
-    ours = L.Conv1D(4, 3, strides=strides, padding=padding, dilation_rate=dilation, activation="tanh")
+    ours = L.Conv1D(4, kernel_size, strides=strides, padding=padding, dilation_rate=dilation,
+                    activation="tanh")
     ours.maybe_build((None, STEPS + 3, FEATURES))
     randomize(ours, dtype)
-    twin = keras.layers.Conv1D(4, 3, strides=strides, padding=padding, dilation_rate=dilation,
+    twin = keras.layers.Conv1D(4, kernel_size, strides=strides, padding=padding, dilation_rate=dilation,
                                activation="tanh")
     theirs = keras_twin(ours, twin, (None, STEPS + 3, FEATURES), dtype)
     x0 = np.random.default_rng(2).standard_normal((BATCH, STEPS + 3, FEATURES)).astype(dtype)
