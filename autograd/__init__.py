@@ -15,8 +15,7 @@ from .check import GradcheckError, gradcheck
 from .draw import draw
 from .graph import Node, Op, enable_grad, grad, is_grad_enabled, no_grad, topological_order
 from .stepping import Step, backward_steps, step_through
-from .tensor import Tensor
-from .tensor_functions import concatenate, maximum, minimum, stack, where
+from .tensor import Tensor, concatenate, maximum, minimum, stack, where
 from .value import Value, linear, vsum
 
 __stepgrad__ = True  # lets `nn` tell this package from unrelated ones named `autograd`

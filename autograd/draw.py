@@ -120,7 +120,7 @@ def _drawing(
         style = f", {_HIGHLIGHT}" if node in marked else ""
         label = stack[0] + " | ".join(_esc(f) for f in fields) + stack[1]
         dot.append(f'  {nid} [shape=record, label="{label}"{style}];')
-        if node._op is None:
+        if node.is_leaf:
             text.append(_text_line(node in marked, names[node], "leaf", fields[1:]))
             continue
         dot.append(f'  {nid}_op [label="{_esc(node.op)}", shape=ellipse, width=0.3, height=0.3, '

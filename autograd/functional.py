@@ -1,12 +1,9 @@
-"""Array kernels with their own backward: dense, conv2d, max/avg pooling, fused cross-entropy losses.
+"""Network functions with their own backward: dense, conv2d, max/avg pooling, fused cross-entropy.
 
-Images are NHWC (N, H, W, C) and kernels (KH, KW, C, F), as in Keras. Each function validates its
-inputs and applies one ``Op`` with ``Tensor._apply``; the numpy kernels live in ``kernels_conv.py``
-and the two losses in ``fused_losses.py``.
-Fused ops do in one node what would take several, so a training step builds a smaller graph and
-fewer temporary arrays. ``dense`` is differentiable twice; the others are first-order only: their
-backward works on raw arrays, so ``create_graph=True`` does not record it (the gradients are right,
-their own gradients are not tracked).
+Images are NHWC (N, H, W, C) and kernels (KH, KW, C, F), as in Keras. Each function checks its
+arguments (naming the function, the shapes and what was expected) and applies one op from
+``autograd/ops/nn.py``, where the derivative rules are. Fused ops do in one node what would take
+several, so a training step builds a smaller graph and fewer temporary arrays.
 """
 
 from __future__ import annotations
@@ -15,19 +12,40 @@ from typing import Any
 
 import numpy as np
 
-from . import kernels_conv as k
-from .fused_losses import (  # noqa: F401 (the op classes)
-    SigmoidBinaryCrossEntropy,
-    SoftmaxCrossEntropy,
-    sigmoid_binary_cross_entropy,
-    softmax_cross_entropy,
-)
-from .graph import Node, Op, _raw
-from .tensor import Tensor, as_array
+from .graph import Node
+from .ops.kernels import out_and_pads
+from .ops.nn import AvgPool2D, Conv2D, Dense, MaxPool2D, SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy
+from .tensor import Tensor
+from .tensor_data import as_array
 
 __all__ = [
     "dense", "conv2d", "max_pool2d", "avg_pool2d", "softmax_cross_entropy", "sigmoid_binary_cross_entropy",
+    "check_padding", "out_and_pads", "pair",
 ]
+
+
+def pair(value: int | tuple[int, int] | list[int], what: str, where: str) -> tuple[int, int]:
+    """``3 -> (3, 3)``; ``(2, 1)`` stays; anything else (or < 1) raises ValueError naming ``where``."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        result = (int(value), int(value))
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value
+    ):
+        result = (int(value[0]), int(value[1]))
+    else:
+        raise ValueError(f"{where}: {what} must be an int or a pair of ints, received {what}={value!r}")
+    if min(result) < 1:
+        raise ValueError(f"{where}: {what} must be positive, received {what}={value!r}")
+    return result
+
+
+def check_padding(padding: str, where: str) -> str:
+    """The padding mode, lower-cased; anything but "valid"/"same" raises ValueError."""
+    mode = padding.lower() if isinstance(padding, str) else padding
+    if mode not in ("valid", "same"):
+        raise ValueError(f"{where}: padding must be 'valid' or 'same', received padding={padding!r}")
+    return mode
+
 
 
 def _needs(x: Any) -> bool:
@@ -41,51 +59,6 @@ def _shape(x: Any) -> tuple:
 def _tensorish(x: Any, where: str) -> Any:
     """Tensors pass through; anything else becomes an ndarray constant (float32 for Python floats)."""
     return x if isinstance(x, Tensor) else as_array(x, where=where)
-
-
-class Dense(Op):
-    """y = act(x @ W + b), act = relu or identity;  with gz = g * act'(y): dx = gz @ W^T,
-    dW = x^T @ gz, db = sum_rows(gz)  (x's leading axes all count as rows)"""
-
-    name = "dense"
-
-    @staticmethod
-    def forward(x, kernel, bias, activation, needs):
-        y = x @ kernel  # a fresh array: the bias and the relu go into it in place (no temporaries)
-        if bias is not None:
-            if y.dtype == bias.dtype:
-                y += bias
-            else:
-                y = y + bias  # e.g. an int input: let numpy promote
-        if activation == "relu":
-            np.maximum(y, 0, out=y)
-        return y
-
-    @staticmethod
-    def backward(g, out, x, kernel, bias, activation, needs):
-        if activation == "relu":
-            g = g * (_raw(out) > 0)  # the mask is locally constant: a raw array even under create_graph
-        return _dense_grads(g, x, kernel, needs)
-
-    @staticmethod
-    def backward_owned(g, out, x, kernel, bias, activation, needs):
-        if activation == "relu":
-            np.multiply(g, out > 0, out=g)  # g is the pass's own fresh array: mask it in place
-        return _dense_grads(g, x, kernel, needs)
-
-
-def _dense_grads(gz: Any, x: Any, kernel: Any, needs: tuple) -> tuple:
-    """The three gradients of ``x @ W + b`` given ``gz``, each computed only if needed."""
-    rows = gz if gz.ndim == 2 else gz.reshape((-1, gz.shape[-1]))
-    dx = dk = db = None
-    if needs[0]:
-        dx = gz @ kernel.T
-    if needs[1]:
-        x_rows = x if x.ndim == 2 else x.reshape((-1, x.shape[-1]))
-        dk = x_rows.T @ rows
-    if needs[2]:
-        db = rows.sum(axis=0)
-    return dx, dk, db, None, None
 
 
 def dense(x: Any, kernel: Any, bias: Any = None, activation: str | None = None) -> Tensor:
@@ -129,58 +102,6 @@ def dense(x: Any, kernel: Any, bias: Any = None, activation: str | None = None) 
     return Tensor._apply(Dense, x, kernel, bias, activation, needs)
 
 
-class Conv2D(Op):
-    """y = im2col(x) @ K + b;  dK = im2col(x).T @ g, db = sum g, dx = col2im(g @ K.T)  (first-order only)"""
-
-    name = "conv2d"
-    saves = True
-    differentiable_twice = False
-
-    @staticmethod
-    def forward(x, kernel, bias, strides, padding, needs):
-        y, cols = k.conv2d_forward(x, kernel, bias, strides, padding)
-        # keep the im2col matrix only when dK needs it; a list so backward can drop it when done
-        return y, [cols] if needs[1] else []
-
-    @staticmethod
-    def backward(g, out, saved, x, kernel, bias, strides, padding, needs):
-        # pop: the big matrix is freed as soon as it is used, not when the whole backward ends;
-        # a second backward (retain_graph=True) finds the list empty and recomputes it
-        cols = saved.pop() if saved else None
-        dx, dk, db = k.conv2d_backward(g, cols, x, kernel, strides, padding, *needs)
-        return dx, dk, db, None, None, None
-
-
-class MaxPool2D(Op):
-    """y = max over each window;  dx = g routed to each window's (first) maximum  (first-order only)"""
-
-    name = "max_pool2d"
-    differentiable_twice = False
-
-    @staticmethod
-    def forward(x, pool, strides, padding):
-        return k.max_pool_forward(x, pool, strides, padding)
-
-    @staticmethod
-    def backward(g, out, x, pool, strides, padding):
-        return k.max_pool_backward(g, out, x, pool, strides, padding), None, None, None
-
-
-class AvgPool2D(Op):
-    """y = mean over each window's real cells;  dx = g / count, spread over the window  (first-order only)"""
-
-    name = "avg_pool2d"
-    differentiable_twice = False
-
-    @staticmethod
-    def forward(x, pool, strides, padding):
-        return k.avg_pool_forward(x, pool, strides, padding)
-
-    @staticmethod
-    def backward(g, out, x, pool, strides, padding):
-        return k.avg_pool_backward(g, x, pool, strides, padding), None, None, None
-
-
 def conv2d(x: Any, kernel: Any, bias: Any = None, strides: int | tuple[int, int] = 1,
            padding: str = "valid") -> Tensor:
     """2-D convolution (cross-correlation, as in Keras/PyTorch) of NHWC images.
@@ -216,8 +137,8 @@ def conv2d(x: Any, kernel: Any, bias: Any = None, strides: int | tuple[int, int]
             f"{where}: x has {xs[3]} channels but the kernel expects {ks[2]}: "
             f"x.shape={xs} (N, H, W, C), kernel.shape={ks} (KH, KW, C, F)"
         )
-    strides = k.pair(strides, "strides", where)
-    padding = k.check_padding(padding, where)
+    strides = pair(strides, "strides", where)
+    padding = check_padding(padding, where)
     if padding == "valid" and (ks[0] > xs[1] or ks[1] > xs[2]):
         raise ValueError(
             f"{where}: kernel {ks[:2]} is larger than the input {xs[1:3]} with padding='valid': "
@@ -235,9 +156,9 @@ def _pool_args(x: Any, pool_size: Any, strides: Any, padding: str, where: str) -
     x = _tensorish(x, where)
     if len(_shape(x)) != 4:
         raise ValueError(f"{where}: x must be 4-D (N, H, W, C), received x.shape={_shape(x)}")
-    pool = k.pair(pool_size, "pool_size", where)
-    strides = pool if strides is None else k.pair(strides, "strides", where)
-    padding = k.check_padding(padding, where)
+    pool = pair(pool_size, "pool_size", where)
+    strides = pool if strides is None else pair(strides, "strides", where)
+    padding = check_padding(padding, where)
     if padding == "valid" and (pool[0] > _shape(x)[1] or pool[1] > _shape(x)[2]):
         raise ValueError(
             f"{where}: pool_size {pool} is larger than the input {_shape(x)[1:3]} with padding='valid': "
@@ -289,3 +210,80 @@ def avg_pool2d(x: Any, pool_size: int | tuple[int, int] = 2, strides: int | tupl
     """
     x, pool, strides, padding = _pool_args(x, pool_size, strides, padding, "avg_pool2d")
     return Tensor._apply(AvgPool2D, x, pool, strides, padding)
+
+
+def softmax_cross_entropy(logits: Any, labels: Any) -> Tensor:
+    """Fused, numerically stable softmax + cross-entropy, averaged over the batch.
+
+    ``L = mean_n(-sum_k t_nk log softmax(z_n)_k)``, computed as ``logsumexp(z) - t . z`` after
+    subtracting each row's max, so large logits never overflow. The gradient with respect to the
+    logits is ``(softmax(z) - t) / N``. First-order only.
+
+    Args:
+        logits: (N, K) scores (or (..., K): every leading position counts as a sample).
+        labels: integer class indices of shape (N,) (sparse), or one-hot/probability rows (N, K).
+
+    Example:
+        >>> from autograd import Tensor, functional as F
+        >>> z = Tensor([[2.0, 0.0], [0.0, 2.0]], requires_grad=True)
+        >>> loss = F.softmax_cross_entropy(z, [0, 1])
+        >>> round(loss.item(), 4)
+        0.1269
+        >>> loss.backward(); z.grad.astype(float).round(4).tolist()
+        [[-0.0596, 0.0596], [0.0596, -0.0596]]
+    """
+    where = "softmax_cross_entropy"
+    logits = logits if isinstance(logits, Tensor) else as_array(logits, where=where)
+    zs = logits.shape
+    if len(zs) < 1 or zs[-1] < 1:
+        raise ValueError(f"{where}: logits must have a class axis (N, K), received logits.shape={zs}")
+    raw = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
+    if raw.dtype.kind in "iu":
+        if raw.shape != zs[:-1]:
+            raise ValueError(
+                f"{where}: integer labels must have shape {zs[:-1]} for logits.shape={zs}, "
+                f"received labels.shape={raw.shape}"
+            )
+        # ufunc reductions called directly: the ndarray methods add a Python-level wrapper each
+        if raw.size and (np.minimum.reduce(raw, axis=None) < 0
+                         or np.maximum.reduce(raw, axis=None) >= zs[-1]):
+            raise ValueError(
+                f"{where}: labels must be class indices in [0, {zs[-1]}), "
+                f"received values from {raw.min()} to {raw.max()}"
+            )
+    elif raw.dtype.kind == "f":
+        if raw.shape != zs:
+            raise ValueError(
+                f"{where}: one-hot/probability labels must have the logits' shape {zs}, "
+                f"received labels.shape={raw.shape}"
+            )
+    else:
+        raise TypeError(f"{where}: labels must be ints or floats, received dtype {raw.dtype}")
+    return Tensor._apply(SoftmaxCrossEntropy, logits, labels if isinstance(labels, Tensor) else raw)
+
+
+def sigmoid_binary_cross_entropy(logits: Any, targets: Any) -> Tensor:
+    """Fused, numerically stable sigmoid + binary cross-entropy, averaged over all elements.
+
+    ``L = mean(-t log sigmoid(z) - (1 - t) log(1 - sigmoid(z))) = mean(max(z, 0) - z t +
+    log1p(exp(-|z|)))``, which never overflows. ``dL/dz = (sigmoid(z) - t) / n``. First-order only.
+
+    Args:
+        logits: raw scores, any shape.
+        targets: 0/1 labels or probabilities of the same shape.
+
+    Example:
+        >>> from autograd import Tensor, functional as F
+        >>> z = Tensor([[0.0], [100.0]], requires_grad=True)
+        >>> round(F.sigmoid_binary_cross_entropy(z, [[1.0], [0.0]]).item(), 4)   # (log 2 + 100) / 2
+        50.3466
+    """
+    where = "sigmoid_binary_cross_entropy"
+    logits = logits if isinstance(logits, Tensor) else as_array(logits, where=where)
+    targets = targets if isinstance(targets, Tensor) else np.asarray(targets, dtype=logits.dtype)
+    if targets.shape != logits.shape:
+        raise ValueError(
+            f"{where}: targets must have the logits' shape {logits.shape}, received targets.shape="
+            f"{targets.shape} (reshape one of them; broadcasting here hides bugs)"
+        )
+    return Tensor._apply(SigmoidBinaryCrossEntropy, logits, targets)

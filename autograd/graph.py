@@ -1,26 +1,78 @@
-"""The machinery every node shares: ``Op``, ``Node`` and the one graph walk (grad mode: grad_mode.py).
+"""What every node shares: ``Op``, ``Node``, grad mode, the one graph walk and the one backprop loop.
 
 Everything that visits a graph (``backward``, ``autograd.grad``, ``draw``, ``backward_steps``)
 starts from :func:`topological_order`, an iterative depth-first search, and backprop itself is the
 single loop in :func:`backprop`. Nothing here recurses, so a 100,000-deep chain is fine.
+The derivative rules themselves live in ``autograd/ops/``.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
+import threading
 from collections.abc import Callable
-from functools import reduce
-from itertools import repeat
-from operator import add
-from sys import getrefcount, version_info
 from typing import Any
 
 from .anomaly import _anomaly, check_backward
-from .grad_mode import _mode, enable_grad, is_grad_enabled, no_grad  # noqa: F401 (re-exported)
 
-# Python 3.14 borrows references on the operand stack, so getrefcount can under-count: there the
-# "only the pass holds this gradient" test could be wrong, and in-place rules are not used
-_REFCOUNTS_EXACT = version_info < (3, 14)
+# --- grad mode --------------------------------------------------------------------------------------
+
+
+class _GradMode(threading.local):
+    enabled = True  # thread-local, as in PyTorch: one thread's no_grad never leaks into another
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record a graph (the default); False inside ``no_grad()``."""
+    return _mode.enabled
+
+
+class _SetGradMode:
+    """Context manager and decorator that sets grad mode and restores the previous one."""
+
+    _value = True
+
+    def __enter__(self) -> None:
+        self._previous = _mode.enabled
+        _mode.enabled = self._value
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.enabled = self._previous
+
+    def __call__(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_SetGradMode):
+    """Record nothing inside: results are plain leaves with no parents.
+
+    Example:
+        >>> from autograd import Value, no_grad
+        >>> with no_grad():
+        ...     y = Value(2.0) * 3
+        >>> y.parents
+        ()
+    """
+
+    _value = False
+
+
+class enable_grad(_SetGradMode):
+    """Turn recording back on inside a ``no_grad`` block."""
+
+    _value = True
+
+
+# --- ops and nodes ----------------------------------------------------------------------------------
 
 
 class Op:
@@ -31,15 +83,25 @@ class Op:
     (floats, ndarrays) and nodes understand, so that with ``create_graph=True`` the same rule,
     called on nodes, records the backward pass and gradients can be differentiated again.
     Ops that keep extra state for backward set ``saves = True``: their forward returns
-    ``(out, saved)`` and their backward is called as ``backward(g, out, saved, *args)``.
+    ``(out, saved)`` and their backward is called as ``backward(g, out, saved, *args)``; the
+    saved state is never modified by backward, so a retained graph can be walked again.
+
+    Attributes:
+        name: the op's one name, ``node.op``, whether it made a Value or a Tensor.
+        symbol: how micrograd's drawings spell it (``Value._op``); defaults to ``name``.
+        scalar_forward: the forward on Python floats (Value), when it differs from ``forward``.
+        formula: the rule in words for ``Step.explain()``, with ``{out}``, ``{g}`` and one
+            ``{a}``, ``{b}`` ... per argument standing for the nodes' names (see ``stepping.py``).
+        differentiable_twice: False when the rule only works on raw arrays; backprop with
+            ``create_graph=True`` then refuses to go through the op instead of giving wrong
+            second derivatives.
     """
 
     name = "op"
+    symbol = ""
     saves = False
-    differentiable_twice = True  # False for kernels whose backward works on raw arrays only
-    # optional: the same rule, allowed to overwrite g; a plain Tensor backward() calls it when the
-    # pass holds the only reference to g (a fresh array nobody else sees), saving a big temporary
-    backward_owned: Callable | None = None
+    differentiable_twice = True
+    formula = ""
 
     @staticmethod
     def forward(*args: Any) -> Any:  # pragma: no cover - every op overrides it
@@ -49,16 +111,21 @@ class Op:
     def backward(g: Any, out: Any, *args: Any) -> tuple:  # pragma: no cover
         raise NotImplementedError
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__ and "scalar_forward" not in cls.__dict__:
+            cls.scalar_forward = cls.__dict__["forward"]  # one forward serves floats and arrays
+
 
 class Node:
     """Base class of ``Value`` and ``Tensor``: a payload, its gradient and how it was made.
 
-    ``_op`` is the ``Op`` class that produced the node (``None`` for leaves) and ``_inputs`` the
-    arguments it was called with, nodes and constants alike. Subclasses say how to wrap a raw
-    payload (``_wrap``) and how to fit an incoming gradient to their shape (``_fit_grad``).
+    ``_rule`` is the ``Op`` class that produced the node (``None`` for leaves) and ``_inputs`` the
+    arguments it was called with, nodes and constants alike. Subclasses say how to seed the
+    gradient (``_seed_grad``) and how to fit an incoming gradient to their shape (``_fit_grad``).
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_inputs", "_saved", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_rule", "_inputs", "_saved", "__weakref__")
 
     requires_grad = True
     _broadcasts = False  # Tensors set this: their incoming gradients may need unbroadcasting
@@ -66,12 +133,17 @@ class Node:
     @property
     def op(self) -> str:
         """Name of the operation that made this node; ``""`` for a leaf."""
-        return self._op.name if self._op is not None else ""
+        return self._rule.name if self._rule is not None else ""
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node made by the user rather than by an op (as ``torch.Tensor.is_leaf``)."""
+        return self._rule is None
 
     @property
     def parents(self) -> tuple:
         """The nodes this one was computed from (constants are left out)."""
-        return tuple(x for x in self._inputs if isinstance(x, Node))
+        return tuple(x for x in self._inputs or () if isinstance(x, Node))
 
     def backward(
         self, grad: Any = None, create_graph: bool = False, retain_graph: bool | None = None
@@ -105,6 +177,9 @@ def _is_zero(grad: Any) -> bool:
 
 def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Node) else x
+
+
+# --- the graph walk ---------------------------------------------------------------------------------
 
 
 def topological_order(root: Node, allow_freed: bool = False) -> list[Node]:
@@ -164,6 +239,9 @@ def _inputs_of(node: Node, allow_freed: bool) -> tuple:
     return inputs
 
 
+_UNWANTED = object()  # the table's answer for constants and nodes that need no gradient
+
+
 def backprop(
     root: Node,
     grad: Any = None,
@@ -174,42 +252,37 @@ def backprop(
 ) -> dict[Node, Any]:
     """The backprop loop: visit nodes in reverse topological order and apply each op's rule.
 
-    Gradients of this pass live in a local table, so stale ``.grad`` values from earlier passes
-    never leak into this one; each node's ``.grad`` is accumulated when the loop reaches it
-    (``store=False``, used by ``autograd.grad``, leaves ``.grad`` alone). ``on_step(node, g,
-    [(input, amount), ...])`` sees every step (that is how ``backward_steps`` records them).
-    Returns the pass's table of gradients. Saved arrays are freed afterwards unless
-    ``retain_graph`` (default: ``create_graph``). A Tensor graph that is not retained (plain
-    ``backward()``, no ``on_step``) is freed node by node during the pass instead, and only its
-    leaves keep ``.grad``, as in PyTorch (see :func:`_backprop_freeing`).
+    Gradients of this pass live in a local table (``totals``: one running sum per node that
+    wants a gradient), so stale ``.grad`` values from earlier passes never leak into this one;
+    each node's ``.grad`` is accumulated when the loop reaches it (``store=False``, used by
+    ``autograd.grad``, leaves ``.grad`` alone). ``on_step(node, g, [(input, amount), ...])`` sees
+    every step (that is how ``backward_steps`` records them). Returns the pass's gradients.
 
-    Two shortcuts keep scalar graphs fast. A scalar node whose gradient is exactly 0.0 (plain
-    floats, no ``create_graph``, no ``on_step``) sends nothing upstream, since 0 times any finite
-    local derivative is 0; nodes reached only through such nodes keep their ``.grad`` (as adding
-    0 would) and get 0.0 in the returned table (so unlike PyTorch, 0 * inf gives 0 there, not NaN).
-    And Python's cyclic garbage collector is paused during a retained pass, which creates no cycles.
+    Retaining is a flag of this loop (default: ``create_graph``). When the graph is not retained,
+    each node is freed as soon as its rule has run, and, as in PyTorch, a Tensor graph keeps
+    ``.grad`` on its leaves only (activations are released during the pass, not after it).
+    Value graphs keep ``.grad`` on every node, so drawings can show them.
+
+    A scalar node whose gradient is exactly 0.0 (plain floats, no ``create_graph``, no
+    ``on_step``) sends nothing upstream, since 0 times any finite local derivative is 0; nodes
+    reached only through such nodes keep their ``.grad`` (as adding 0 would) and get 0.0 in the
+    returned table (so unlike PyTorch, 0 * inf gives 0 there, not NaN).
     """
     order = topological_order(root)
-    if root._broadcasts and store and on_step is None and not create_graph and not retain_graph:
-        return _backprop_freeing(root, grad, order)  # a few big nodes: no collector to pause
-    # the pass creates no reference cycles, only short-lived lists and numbers: pause the cyclic
-    # collector so that it does not re-scan the whole graph several times while we walk it
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _backprop(root, grad, create_graph, retain_graph, on_step, store, order)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _backprop(root: Node, grad: Any, create_graph: bool, retain_graph: bool | None,
-              on_step: Callable | None, store: bool, order: list[Node]) -> dict[Node, Any]:
-    # one bucket per node that wants a gradient, holding what each consumer sends it; gradients
-    # for constants and for nodes that need none are dropped into `sink`
-    buckets: dict[Node, list] = {node: [] for node in order if node.requires_grad}
-    buckets[root] = [root._seed_grad(grad)]
-    take, bucket_of, sink = buckets.pop, buckets.get, []
+    if not root.requires_grad:
+        raise RuntimeError(
+            f"backward: element 0 of tensors does not require grad and does not have a grad_fn "
+            f"(the output of '{root.op or 'a leaf'}' was computed from nothing that requires grad; "
+            "create the inputs with requires_grad=True)"
+        )
+    if create_graph:
+        _check_twice_differentiable(order)
+    retain = create_graph if retain_graph is None else retain_graph
+    # a Tensor graph not retained is freed during the pass and keeps .grad on leaves only;
+    # Value graphs are small and keep everything (drawings show every .grad)
+    release = not retain and root._broadcasts
+    totals: dict[Node, Any] = {node: None for node in order if node.requires_grad}
+    totals[root] = root._seed_grad(grad)
     result: dict[Node, Any] = {}
     # with plain floats, a node whose gradient is exactly 0 sends 0 * (finite derivative) = 0
     # upstream: skip it (a dead ReLU or a satisfied hinge margin cuts off its whole subgraph)
@@ -217,124 +290,78 @@ def _backprop(root: Node, grad: Any, create_graph: bool, retain_graph: bool | No
     anomaly = _anomaly.enabled  # read once: thread-local reads are slow
     previous_mode = _mode.enabled
     _mode.enabled = create_graph  # rules record a graph only when asked to
+    # the pass makes no reference cycles, only short-lived numbers and lists: pausing the cyclic
+    # collector keeps it from re-scanning a big scalar graph while we walk it (bench_value.py)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        for node in reversed(order):
-            bucket = take(node, None)
-            if not bucket:
-                if bucket is not None and not node._broadcasts:
+        while order:
+            node = order.pop()  # popped: once the walk moves on, nothing here holds the node
+            g = totals.pop(node, None)
+            rule = node._rule
+            if g is None:  # nothing flowed back to it (or it wants no gradient)
+                if not node._broadcasts:
                     result[node] = 0.0  # a scalar cut off by zero gradients: its gradient is 0
+                if release:
+                    node._release()
                 continue
-            g = bucket[0] if len(bucket) == 1 else reduce(add, bucket)  # accumulate: several consumers
-            result[node] = g
-            if store:
-                node._store_grad(g, create_graph)
-            op = node._op
-            if op is None or (skip_zeros and g.__class__ is float and g == 0.0):
+            if not release or rule is None:
+                result[node] = g
+                if store:
+                    node._store_grad(g, create_graph)
+            if rule is None or (skip_zeros and g.__class__ is float and g == 0.0):
                 if on_step is not None:
                     on_step(node, g, [])
                 continue
             inputs = node._inputs
-            if create_graph and op.differentiable_twice:
+            if create_graph:
                 args, out = inputs, node
             else:
                 args = [x.data if isinstance(x, Node) else x for x in inputs]
                 out = node.data
                 if isinstance(g, Node):
                     g = g.data
-            if op.saves:
-                input_grads = op.backward(g, out, node._saved, *args)
+            if rule.saves:
+                input_grads = rule.backward(g, out, node._saved, *args)
             else:
-                input_grads = op.backward(g, out, *args)
+                input_grads = rule.backward(g, out, *args)
             if anomaly:
                 check_backward(node, input_grads)
-            if node._broadcasts:
-                sent = _send_array_grads(inputs, input_grads, bucket_of)
-            else:
-                # scalar ops (one per neuron can have hundreds of inputs): drop each gradient
-                # into its input's bucket in one C-level pass; constants' gradients go to the sink
-                list(map(list.append, map(bucket_of, inputs, repeat(sink)), input_grads))
-                sink.clear()
-                if on_step is not None:
-                    sent = [(x, xg) for x, xg in zip(inputs, input_grads, strict=False) if x in buckets]
-            if on_step is not None:
+            if release:  # what backward needed is dropped now, before the inputs' rules run
+                g = args = None
+                node._release()
+            sent = [] if on_step is not None else None
+            arrays = node._broadcasts  # array ops: constants may be unhashable ndarrays
+            for x, xg in zip(inputs, input_grads, strict=False):
+                if arrays and (xg is None or not isinstance(x, Node)):
+                    continue  # constants, axes and shapes get no gradient
+                total = totals.get(x, _UNWANTED)  # a scalar op's constants are floats: not in the table
+                if total is _UNWANTED:
+                    continue  # a constant, or a node that needs no gradient
+                if arrays:
+                    xg = x._fit_grad(xg)  # undo broadcasting: the one place it happens
+                totals[x] = xg if total is None else total + xg  # accumulate: several consumers
+                if sent is not None:
+                    sent.append((x, xg))
+            if sent is not None:
                 on_step(node, g, sent)
     finally:
         _mode.enabled = previous_mode
-    if not (create_graph if retain_graph is None else retain_graph):
-        for node in order:
-            node._release()
+        if collecting:
+            gc.enable()
     return result
 
 
-def _send_array_grads(inputs: tuple, input_grads: tuple, bucket_of: Callable) -> list:
-    """Array ops: undo broadcasting per input and keep one running sum per input (arrays are big).
-
-    Returns the ``(input, amount)`` pairs sent, for ``on_step``.
-    """
-    sent = []
-    for x, xg in zip(inputs, input_grads, strict=False):
-        if xg is not None and isinstance(x, Node) and x.requires_grad:
-            xg = x._fit_grad(xg)
-            xbucket = bucket_of(x)
-            if xbucket:
-                xbucket[0] = xbucket[0] + xg
-            else:
-                xbucket.append(xg)
-            sent.append((x, xg))
-    return sent
-
-
-def _backprop_freeing(root: Node, grad: Any, order: list[Node]) -> dict[Node, Any]:
-    """A plain ``Tensor.backward()`` (graph not retained): free each node as soon as it is done.
-
-    Like PyTorch, only leaves get ``.grad`` here: an intermediate's gradient and its saved arrays
-    are dropped right after its rule runs, and the node itself when the walk moves past it, so
-    activations are released during the pass instead of after it (a smaller heap and fewer fresh
-    pages every step). The returned table holds the leaves' gradients only. A graph freed this
-    way has nothing left to draw, so intermediate gradients would have no use.
-    """
-    buckets: dict[Node, list] = {node: [] for node in order if node.requires_grad}
-    buckets[root] = [root._seed_grad(grad)]
-    take, bucket_of = buckets.pop, buckets.get
-    result: dict[Node, Any] = {}
-    anomaly = _anomaly.enabled
-    previous_mode = _mode.enabled
-    _mode.enabled = False
-    try:
-        while order:
-            node = order.pop()  # once the walk moves on, nothing holds an intermediate node
-            bucket = take(node, None)
-            op = node._op
-            if op is None:  # a leaf (nothing to free): its gradient, if any, is complete
-                if bucket:
-                    g = bucket[0]
-                    node._store_grad(g, False)
-                    result[node] = g
-                continue
-            if not bucket:  # upstream of the root, but nothing flowed back to it
-                node._release()
-                continue
-            inputs = node._inputs
-            args = [x.data if isinstance(x, Node) else x for x in inputs]
-            rule, g = op.backward, bucket.pop()
-            # an array only this pass refers to (g, getrefcount's argument) and that is nobody's
-            # view: the op may reuse it for the result
-            if _REFCOUNTS_EXACT and op.backward_owned is not None and getrefcount(g) == 2 and \
-                    getattr(g, "base", g) is None and g.flags.writeable:
-                rule = op.backward_owned
-            if op.saves:
-                input_grads = rule(g, node.data, node._saved, *args)
-            else:
-                input_grads = rule(g, node.data, *args)
-            del g, args
-            if anomaly:
-                check_backward(node, input_grads)
-            node._release()  # what backward needed is dropped now, before the inputs' rules run
-            _send_array_grads(inputs, input_grads, bucket_of)
-            del input_grads, inputs
-    finally:
-        _mode.enabled = previous_mode
-    return result
+def _check_twice_differentiable(order: list[Node]) -> None:
+    """Refuse a ``create_graph=True`` pass through an op whose rule cannot record itself."""
+    for node in order:
+        rule = node._rule
+        if rule is not None and not rule.differentiable_twice:
+            raise RuntimeError(
+                f"backward: '{rule.name}' has no second-derivative rule, so a graph recorded with "
+                "create_graph=True cannot pass through it (its first derivative is exact: "
+                "use create_graph=False)"
+            )
 
 
 def grad(

@@ -53,7 +53,7 @@ class Step:
             head += f"{name}.grad = {_fmt(self.grad)} (the root: d{name}/d{name} = 1)"
         else:
             head += f"{name}.grad = {_fmt(self.grad)} (all of its consumers have sent their share)"
-        if self.node._op is None:
+        if self.node.is_leaf:
             return head + f"\n  {name} is a leaf: nothing further to send"
         args = ", ".join(t.name(x) if isinstance(x, Node) else _constant(x) for x in self.node._inputs)
         lines = [head, f"  {name} = {self.node.op}({args})"]
@@ -138,7 +138,7 @@ def backward_steps(root: Node) -> list[Step]:
 
 
 def _contributions(node: Node, g: Any, sent: list) -> list[Contribution]:
-    op = node._op
+    op = node._rule
     if op is None or not sent:
         return []
     if node._broadcasts:  # array ops: the amounts are vector-Jacobian products

@@ -1,4 +1,4 @@
-"""Array conversion and the dtype policy for Tensors, and the one place broadcasting is undone.
+"""Array conversion and the dtype policy for Tensors (the class itself is in ``tensor.py``).
 
 dtype policy (PyTorch's): Python floats and lists of floats become float32; float64 ndarrays and
 ``dtype=np.float64`` stay float64; ops between a float32 tensor and a Python or numpy scalar stay
@@ -54,19 +54,3 @@ def operand(x: Any, where: str) -> Any:
     if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
         return x
     return as_array(x, where=where)
-
-
-def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
-    """Sum ``g`` down to ``shape``, undoing numpy broadcasting (the only place this happens)."""
-    if g.shape == shape:
-        return g
-    extra = g.ndim - len(shape)
-    if extra == 1 and g.shape[1:] == shape:  # the common case: a bias over a batch
-        return g.sum(axis=0)
-    kept = tuple(i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1)
-    axes = tuple(range(extra)) + kept
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    if extra:
-        g = g.reshape(shape)
-    return g

@@ -1,4 +1,4 @@
-"""``Value``: a scalar node, micrograd-compatible; its derivative table is in ``value_ops.py``.
+"""``Value``: a scalar node, micrograd-compatible; its derivative rules are in ``autograd/ops/``.
 
 Arithmetic with numbers or Values on either side, and the methods below, run an op's forward
 on the payloads and record the op with its inputs. Constants stay plain Python floats inside the
@@ -12,15 +12,13 @@ from numbers import Real
 from typing import Any
 
 from .anomaly import _anomaly, check_forward
-from .graph import Node, Op, _mode
-from .value_ops import (
+from .graph import Node, Op, _mode, _raw
+from .ops.elementwise import (
     Abs,
     Add,
-    Cos,
     Div,
     Exp,
     LeakyRelu,
-    Linear,
     Log,
     Mul,
     Neg,
@@ -28,14 +26,11 @@ from .value_ops import (
     PowConst,
     Relu,
     Sigmoid,
-    Sin,
     Sqrt,
     Sub,
-    Sum,
     Tanh,
-    _affine,
-    _data,
 )
+from .ops.scalar import Cos, Linear, Sin, Sum, affine
 
 Number = float | int
 
@@ -73,13 +68,29 @@ class Value(Node):
         self.data = float(data)
         self.grad = 0.0
         self.label = str(label)
-        self._op = None
+        self._rule = None
         self._inputs = ()
         self._saved = None
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data:.6g}, grad={_data(self.grad):.6g}{label})"
+        return f"Value(data={self.data:.6g}, grad={_raw(self.grad):.6g}{label})"
+
+    # --- micrograd's names, so notebook code that walks graphs (draw_dot) runs unchanged ---
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name: the set of Values this one was computed from."""
+        return {x for x in self._inputs if isinstance(x, Value)}
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name: the op's symbol ('+', '*', '**2', 'ReLU', ...), '' for a leaf."""
+        rule = self._rule
+        if rule is None:
+            return ""
+        if rule is PowConst:
+            return f"**{self._inputs[1]:g}"  # micrograd writes the exponent into the symbol
+        return rule.symbol or rule.name
 
     # --- the engine's hooks ---
     def _seed_grad(self, grad: Any) -> Any:
@@ -90,7 +101,8 @@ class Value(Node):
     def _apply(op: type[Op], *inputs: Any) -> Value:
         """Run ``op`` on Values and numbers (numbers become float constants) and record it."""
         operands = tuple([x if x.__class__ is Value else _operand(x, op.name) for x in inputs])
-        return _record(op, operands, op.forward(*[x.data if x.__class__ is Value else x for x in operands]))
+        payloads = [x.data if x.__class__ is Value else x for x in operands]
+        return _record(op, operands, op.scalar_forward(*payloads))
 
     def _binary(self, op: type[Op], other: Any, reflected: bool = False) -> Value:
         # the hot path of every + - * / **: two attribute reads, one forward call, one new node
@@ -99,8 +111,8 @@ class Value(Node):
         else:
             b = other = _operand(other, op.name)
         if reflected:
-            return _record(op, (other, self), op.forward(b, self.data))
-        return _record(op, (self, other), op.forward(self.data, b))
+            return _record(op, (other, self), op.scalar_forward(b, self.data))
+        return _record(op, (self, other), op.scalar_forward(self.data, b))
 
     def __add__(self, other: Value | Number) -> Value:
         return self._binary(Add, other)
@@ -134,64 +146,64 @@ class Value(Node):
         return self._binary(Pow, other, reflected=True)
 
     def __neg__(self) -> Value:
-        return _record(Neg, (self,), Neg.forward(self.data))
+        return _record(Neg, (self,), Neg.scalar_forward(self.data))
 
     def __abs__(self) -> Value:
-        return _record(Abs, (self,), Abs.forward(self.data))
+        return _record(Abs, (self,), Abs.scalar_forward(self.data))
 
     def abs(self) -> Value:
         """|x|; gradient sign(x)."""
-        return _record(Abs, (self,), Abs.forward(self.data))
+        return _record(Abs, (self,), Abs.scalar_forward(self.data))
 
     def exp(self) -> Value:
         """e**x; gradient e**x."""
-        return _record(Exp, (self,), Exp.forward(self.data))
+        return _record(Exp, (self,), Exp.scalar_forward(self.data))
 
     def log(self) -> Value:
         """ln x for x > 0 (ValueError otherwise); gradient 1/x."""
-        return _record(Log, (self,), Log.forward(self.data))
+        return _record(Log, (self,), Log.scalar_forward(self.data))
 
     def sqrt(self) -> Value:
         """sqrt(x) for x >= 0 (ValueError otherwise); gradient 1/(2 sqrt x)."""
-        return _record(Sqrt, (self,), Sqrt.forward(self.data))
+        return _record(Sqrt, (self,), Sqrt.scalar_forward(self.data))
 
     def tanh(self) -> Value:
         """tanh x; gradient 1 - tanh(x)**2."""
-        return _record(Tanh, (self,), Tanh.forward(self.data))
+        return _record(Tanh, (self,), Tanh.scalar_forward(self.data))
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-x); gradient s(x) (1 - s(x))."""
-        return _record(Sigmoid, (self,), Sigmoid.forward(self.data))
+        return _record(Sigmoid, (self,), Sigmoid.scalar_forward(self.data))
 
     def relu(self) -> Value:
         """max(0, x); gradient 1 where x > 0, else 0."""
-        return _record(Relu, (self,), Relu.forward(self.data))
+        return _record(Relu, (self,), Relu.scalar_forward(self.data))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x if x > 0 else slope * x; gradient 1 or slope."""
         slope = _operand(slope, "leaky_relu")
-        return _record(LeakyRelu, (self, slope), LeakyRelu.forward(self.data, slope))
+        return _record(LeakyRelu, (self, slope), LeakyRelu.scalar_forward(self.data, slope))
 
     def sin(self) -> Value:
         """sin x; gradient cos x."""
-        return _record(Sin, (self,), Sin.forward(self.data))
+        return _record(Sin, (self,), Sin.scalar_forward(self.data))
 
     def cos(self) -> Value:
         """cos x; gradient -sin x."""
-        return _record(Cos, (self,), Cos.forward(self.data))
+        return _record(Cos, (self,), Cos.scalar_forward(self.data))
 
     # comparisons look at the numbers; Values still hash by identity so they can key dicts and sets
     def __lt__(self, other: Value | Number) -> bool:
-        return self.data < _data(other)
+        return self.data < _raw(other)
 
     def __le__(self, other: Value | Number) -> bool:
-        return self.data <= _data(other)
+        return self.data <= _raw(other)
 
     def __gt__(self, other: Value | Number) -> bool:
-        return self.data > _data(other)
+        return self.data > _raw(other)
 
     def __ge__(self, other: Value | Number) -> bool:
-        return self.data >= _data(other)
+        return self.data >= _raw(other)
 
     __hash__ = Node.__hash__
 
@@ -211,10 +223,10 @@ def _record(op: type[Op], inputs: tuple, data: float) -> Value:
     out.label = ""
     out._saved = None
     if _mode.enabled:
-        out._op = op
+        out._rule = op
         out._inputs = inputs
     else:
-        out._op = None
+        out._rule = None
         out._inputs = ()
     if data - data != 0.0 and _anomaly.enabled:  # x - x is 0 unless x is inf or NaN; the flag read is slower
         check_forward(op, data, [])
@@ -273,7 +285,7 @@ def linear(weights: list[Value], inputs: list[Value | Number], bias: Value | Num
         # and takes the careful path below
         try:
             xs = [x.data if x.__class__ is Value else x for x in inputs]
-            data = _affine([w.data for w in weights], xs, bias.data)
+            data = affine([w.data for w in weights], xs, bias.data)
         except (AttributeError, TypeError):
             data = None
         if data.__class__ is float:

@@ -42,8 +42,8 @@ class LoadResult(NamedTuple):
 def is_parameter(x: Any) -> bool:
     """True for a leaf Value or a leaf Tensor with ``requires_grad=True`` (see the module docstring)."""
     if isinstance(x, Value):
-        return x._op is None
-    return isinstance(x, Tensor) and x.requires_grad and x._op is None
+        return x.is_leaf
+    return isinstance(x, Tensor) and x.requires_grad and x.is_leaf
 
 
 def zero_grads(params: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from autograd import Tensor
 from autograd import functional as F
-from autograd.kernels_conv import check_padding, out_and_pads, pair  # the kernels' own argument rules
+from autograd.functional import check_padding, out_and_pads, pair  # the kernels' own argument rules
 
 from .base import Layer, Shape
 from .core import KernelLayer

@@ -319,8 +319,8 @@ def test_losses_match_torch():
 
 
 def test_unpadded_pool_and_conv_input_gradients_are_arrays_of_their_own():
-    # not views of a bigger buffer: the relu before them may then mask the gradient in place
-    from autograd import kernels_conv
+    # arrays of their own, not views that would keep a bigger (padded) buffer alive
+    from autograd.ops import kernels as kernels_conv
 
     x = rand(2, 6, 6, 3).astype(np.float32)
     y = kernels_conv.max_pool_forward(x, (2, 2), (2, 2), "valid")

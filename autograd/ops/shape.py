@@ -1,10 +1,11 @@
-"""The Tensor derivative table, part two: shape ops, indexing and joining.
+"""Shape ops: broadcasting and undoing it, reshape, transpose, indexing and joining.
 
 These ops move numbers around without changing them, so each backward moves the gradient back:
 reshape reshapes it, transpose applies the inverse permutation, indexing scatter-adds it (repeated
-indices accumulate), concatenate slices it. ``squeeze``, ``expand_dims``, ``flatten`` and ``stack``
-are compositions of these (see ``tensor_methods.py``). As in ``tensor_ops.py``, every rule works
-on ndarrays and on Tensors, so shape ops are differentiable any number of times.
+indices accumulate), concatenate slices it, and ``SumTo`` (the engine's unbroadcasting, recorded
+under ``create_graph=True``) sums it. ``squeeze``, ``expand_dims``, ``flatten`` and ``stack`` are
+compositions of these (see ``tensor.py``). As in ``elementwise.py``, every rule works on ndarrays
+and on Tensors, so shape ops are differentiable any number of times.
 """
 
 from __future__ import annotations
@@ -13,7 +14,23 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Node, Op
+from ..graph import Node, Op
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum ``g`` down to ``shape``, undoing numpy broadcasting (the only place this happens)."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra == 1 and g.shape[1:] == shape:  # the common case: a bias over a batch
+        return g.sum(axis=0)
+    kept = tuple(i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1)
+    axes = tuple(range(extra)) + kept
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if extra:
+        g = g.reshape(shape)
+    return g
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
@@ -47,6 +64,18 @@ class BroadcastTo(Op):
     name = "broadcast_to"
     forward = staticmethod(np.broadcast_to)
     backward = staticmethod(lambda g, out, a, shape: (g, None))
+
+
+class SumTo(Op):
+    """f(g, shape) = g summed down to shape (unbroadcast);  df/dg = broadcast back to g's shape"""
+
+    name = "sum_to"
+    formula = "{a}.grad += {g} broadcast back to {a}'s shape"
+    forward = staticmethod(unbroadcast)
+
+    @staticmethod
+    def backward(g, out, x, shape):
+        return broadcast_to(g, x.shape), None
 
 
 class Reshape(Op):

@@ -1,6 +1,6 @@
 """numpy kernels for 2-D convolution and pooling on NHWC images, forward and backward.
 
-Plain functions on ndarrays; ``functional.py`` wraps them as ``Op`` classes. Every loop here runs
+Plain functions on ndarrays; ``ops/nn.py`` wraps them as ``Op`` classes. Every loop here runs
 over kernel/window offsets (9 for a 3x3 kernel), never over pixels: each iteration is one strided
 slice of the whole batch, and the heavy lifting is one matrix multiplication.
 
@@ -12,29 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
-
-
-def pair(value: int | tuple[int, int] | list[int], what: str, where: str) -> tuple[int, int]:
-    """``3 -> (3, 3)``; ``(2, 1)`` stays; anything else (or < 1) raises ValueError naming ``where``."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        result = (int(value), int(value))
-    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value
-    ):
-        result = (int(value[0]), int(value[1]))
-    else:
-        raise ValueError(f"{where}: {what} must be an int or a pair of ints, received {what}={value!r}")
-    if min(result) < 1:
-        raise ValueError(f"{where}: {what} must be positive, received {what}={value!r}")
-    return result
-
-
-def check_padding(padding: str, where: str) -> str:
-    """The padding mode, lower-cased; anything but "valid"/"same" raises ValueError."""
-    mode = padding.lower() if isinstance(padding, str) else padding
-    if mode not in ("valid", "same"):
-        raise ValueError(f"{where}: padding must be 'valid' or 'same', received padding={padding!r}")
-    return mode
 
 
 def out_and_pads(size: int, k: int, s: int, padding: str) -> tuple[int, int, int]:

@@ -1,9 +1,9 @@
-"""The Tensor derivative table, part three: reductions and the softmax family.
+"""Reductions and the softmax family.
 
 ``axis`` arrives normalized (``None`` or a sorted tuple of non-negative axes; one int for the
 softmax family). A reduction's gradient is the incoming ``g`` with the reduced axes put back as
 size 1 and broadcast to the input's shape. ``mean``, ``min``, ``var`` are compositions (see
-``tensor_methods.py``); ``logsumexp``, ``softmax`` and ``log_softmax`` have their own rules because
+``tensor.py``); ``logsumexp``, ``softmax`` and ``log_softmax`` have their own rules because
 the composed versions overflow (they subtract the maximum first).
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import Op
-from .tensor_ops import _exp, _raw
-from .tensor_shape import broadcast_to
+from ..graph import Op, _raw
+from .elementwise import _exp
+from .shape import broadcast_to
 
 _SMALL = 1 << 14
 

@@ -1,0 +1,211 @@
+"""Network ops: matmul, dense, conv2d, max/avg pooling and the fused cross-entropy losses.
+
+Images are NHWC (N, H, W, C) and kernels (KH, KW, C, F), as in Keras. The numpy kernels for
+convolution and pooling are in ``kernels.py``; the public functions that check arguments and
+apply these ops are in ``autograd/functional.py``. Fused ops do in one node what would take
+several, so a training step builds a smaller graph and fewer temporary arrays. Ops whose inputs
+may be constants get ``needs`` (which inputs want a gradient) as their last argument, so that
+``x @ W`` with a constant ``x`` never computes ``g @ W.T``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..graph import Op, _raw
+from . import kernels as k
+
+
+def _swap(x):
+    """Swap the last two axes (the matrix transpose of a batch of matrices)."""
+    return x.T if x.ndim == 2 else x.swapaxes(-1, -2)
+
+
+class MatMul(Op):
+    """f(a, b) = a @ b;  df/da = g @ b^T, df/db = a^T @ g  (batched over leading axes)"""
+
+    name = "matmul"
+    verb = "matmul"
+    shape_error = "{op}: shapes {a} and {b} are not aligned"
+    formula = "{a}.grad += {g} @ {b}.T;  {b}.grad += {a}.T @ {g}"
+
+    @staticmethod
+    def forward(a, b, needs):
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(g, out, a, b, needs):
+        a_vec, b_vec = a.ndim == 1, b.ndim == 1
+        if not (a_vec or b_vec):  # the common case: matrices (or batches of them)
+            return (g @ _swap(b) if needs[0] else None), (_swap(a) @ g if needs[1] else None), None
+        # a vector operand is a 1-row (or 1-column) matrix whose extra axis was dropped from g
+        a2 = a.reshape((1, a.shape[0])) if a_vec else a
+        b2 = b.reshape((b.shape[0], 1)) if b_vec else b
+        g2 = g
+        if a_vec and b_vec:
+            g2 = g.reshape((1, 1))
+        elif a_vec:
+            g2 = g.reshape(g.shape[:-1] + (1, g.shape[-1]))
+        elif b_vec:
+            g2 = g.reshape(g.shape + (1,))
+        ga = gb = None
+        if needs[0]:
+            ga = g2 @ _swap(b2)
+            if a_vec:
+                ga = ga.reshape(ga.shape[:-2] + (ga.shape[-1],))
+        if needs[1]:
+            gb = _swap(a2) @ g2
+            if b_vec:
+                gb = gb.reshape(gb.shape[:-1])
+        return ga, gb, None
+
+
+class Dense(Op):
+    """y = act(x @ W + b), act = relu or identity;  with gz = g * act'(y): dx = gz @ W^T,
+    dW = x^T @ gz, db = sum_rows(gz)  (x's leading axes all count as rows)"""
+
+    name = "dense"
+    formula = "{a}.grad += {g} @ {b}.T;  {b}.grad += {a}.T @ {g};  {c}.grad += {g} summed over rows"
+
+    @staticmethod
+    def forward(x, kernel, bias, activation, needs):
+        y = x @ kernel  # a fresh array: the bias and the relu go into it in place (no temporaries)
+        if bias is not None:
+            if y.dtype == bias.dtype:
+                y += bias
+            else:
+                y = y + bias  # e.g. an int input: let numpy promote
+        if activation == "relu":
+            np.maximum(y, 0, out=y)
+        return y
+
+    @staticmethod
+    def backward(g, out, x, kernel, bias, activation, needs):
+        if activation == "relu":
+            g = g * (_raw(out) > 0)  # the mask is locally constant: a raw array even under create_graph
+        rows = g if g.ndim == 2 else g.reshape((-1, g.shape[-1]))
+        dx = dk = db = None
+        if needs[0]:
+            dx = g @ kernel.T
+        if needs[1]:
+            x_rows = x if x.ndim == 2 else x.reshape((-1, x.shape[-1]))
+            dk = x_rows.T @ rows
+        if needs[2]:
+            db = rows.sum(axis=0)
+        return dx, dk, db, None, None
+
+
+class Conv2D(Op):
+    """y = im2col(x) @ K + b;  dK = im2col(x).T @ g, db = sum g, dx = col2im(g @ K.T)  (first-order only)"""
+
+    name = "conv2d"
+    saves = True
+    differentiable_twice = False
+    formula = ("{b}.grad += im2col({a}).T @ {g};  {c}.grad += {g} summed over N, H, W;  "
+               "{a}.grad += col2im({g} @ {b}.T)")
+
+    @staticmethod
+    def forward(x, kernel, bias, strides, padding, needs):
+        y, cols = k.conv2d_forward(x, kernel, bias, strides, padding)
+        return y, (cols if needs[1] else None)  # the im2col matrix, kept only when dK needs it
+
+    @staticmethod
+    def backward(g, out, cols, x, kernel, bias, strides, padding, needs):
+        dx, dk, db = k.conv2d_backward(g, cols, x, kernel, strides, padding, *needs)
+        return dx, dk, db, None, None, None
+
+
+class MaxPool2D(Op):
+    """y = max over each window;  dx = g routed to each window's (first) maximum  (first-order only)"""
+
+    name = "max_pool2d"
+    differentiable_twice = False
+    formula = "{a}.grad += {g} routed to each window's maximum"
+
+    @staticmethod
+    def forward(x, pool, strides, padding):
+        return k.max_pool_forward(x, pool, strides, padding)
+
+    @staticmethod
+    def backward(g, out, x, pool, strides, padding):
+        return k.max_pool_backward(g, out, x, pool, strides, padding), None, None, None
+
+
+class AvgPool2D(Op):
+    """y = mean over each window's real cells;  dx = g / count, spread over the window  (first-order only)"""
+
+    name = "avg_pool2d"
+    differentiable_twice = False
+    formula = "{a}.grad += {g} / (cells per window), spread over each window"
+
+    @staticmethod
+    def forward(x, pool, strides, padding):
+        return k.avg_pool_forward(x, pool, strides, padding)
+
+    @staticmethod
+    def backward(g, out, x, pool, strides, padding):
+        return k.avg_pool_backward(g, x, pool, strides, padding), None, None, None
+
+
+class SoftmaxCrossEntropy(Op):
+    """L = mean_n(logsumexp(z_n) - sum_k t_nk z_nk);  dL/dz = (softmax(z) * sum_k t - t) / N,
+    dL/dt = -log_softmax(z) / N  (t: one-hot/probabilities, or int labels; first-order only)"""
+
+    name = "softmax_cross_entropy"
+    saves = True
+    differentiable_twice = False
+    formula = "{a}.grad += {g} * (softmax({a}) - onehot({b})) / N"
+
+    @staticmethod
+    def forward(logits, labels):
+        z = logits.reshape(-1, logits.shape[-1])
+        # ufunc reductions called directly: the ndarray methods add a Python-level wrapper each
+        shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # stable: exp never overflows
+        probs = np.exp(shifted)
+        sums = np.add.reduce(probs, axis=1, keepdims=True)
+        probs /= sums
+        log_norm = np.log(sums)  # log_softmax = shifted - log_norm
+        n = z.shape[0]
+        if labels.dtype.kind in "iu":
+            rows, picked_cols = np.arange(n), labels.reshape(-1)
+            loss = (np.add.reduce(log_norm, axis=None) - np.add.reduce(shifted[rows, picked_cols])) / n
+            # int labels: dL/dz = (softmax - onehot) / N, made here in the array softmax already filled
+            probs[rows, picked_cols] -= 1
+            probs /= n
+            return np.asarray(loss, dtype=logits.dtype), (probs, None)
+        log_softmax = shifted - log_norm  # kept for the labels' own gradient
+        loss = -(labels.reshape(z.shape) * log_softmax).sum() / n
+        return np.asarray(loss, dtype=logits.dtype), (probs, log_softmax)
+
+    @staticmethod
+    def backward(g, out, saved, logits, labels):
+        probs, log_softmax = saved  # read only: a retained graph can be walked again
+        if log_softmax is None:  # int labels: probs already holds dL/dz for dL = 1
+            return (probs * g).reshape(logits.shape), None
+        n = probs.shape[0]
+        scale = g / n
+        t = labels.reshape(probs.shape)
+        dz = (probs * t.sum(axis=1, keepdims=True) - t) * scale
+        return dz.reshape(logits.shape), (-log_softmax * scale).reshape(labels.shape)
+
+
+class SigmoidBinaryCrossEntropy(Op):
+    """L = mean(max(z, 0) - z t + log1p(exp(-|z|)));  dL/dz = (sigmoid(z) - t) / n, dL/dt = -z / n
+    (first-order only)"""
+
+    name = "sigmoid_binary_cross_entropy"
+    saves = True
+    differentiable_twice = False
+    formula = "{a}.grad += {g} * (sigmoid({a}) - {b}) / n;  {b}.grad += -{g} * {a} / n"
+
+    @staticmethod
+    def forward(logits, targets):
+        e = np.exp(-np.abs(logits))  # in (0, 1]: no overflow for any z
+        loss = (np.maximum(logits, 0) - logits * targets + np.log1p(e)).mean(dtype=logits.dtype)
+        sigmoid = np.where(logits >= 0, 1, e) / (1 + e)  # stable on both sides
+        return np.asarray(loss, dtype=logits.dtype), sigmoid
+
+    @staticmethod
+    def backward(g, out, sigmoid, logits, targets):
+        scale = g / logits.size
+        return (sigmoid - targets) * scale, -logits * scale
