@@ -90,8 +90,12 @@ class Op:
         name: the op's one name, ``node.op``, whether it made a Value or a Tensor.
         symbol: how micrograd's drawings spell it (``Value._op``); defaults to ``name``.
         scalar_forward: the forward on Python floats (Value), when it differs from ``forward``.
-        formula: the rule in words for ``Step.explain()``, with ``{out}``, ``{g}`` and one
-            ``{a}``, ``{b}`` ... per argument standing for the nodes' names (see ``stepping.py``).
+        text, grads: the op and its rule as ``Step.explain()`` prints them: ``text`` is the
+            forward (``"{0} @ {1}"``), ``grads`` one formula per argument (``None`` for arguments
+            that get no gradient; the last one serves any further arguments) for what is added
+            to that argument's ``.grad``. ``{0}``, ``{1}`` ... stand for the arguments' names,
+            ``{1.T}`` for a transpose, ``{g}`` for the output's gradient and ``{out}`` for the output
+            (``stepping.py`` fills them in, with the shapes).
         differentiable_twice: False when the rule only works on raw arrays; backprop with
             ``create_graph=True`` then refuses to go through the op instead of giving wrong
             second derivatives.
@@ -101,7 +105,9 @@ class Op:
     symbol = ""
     saves = False
     differentiable_twice = True
-    formula = ""
+    text = ""
+    grads: tuple[str | None, ...] = ()
+    unbroadcasts = False  # True: input gradients come out in the output's shape, summed back by _fit_grad
 
     @staticmethod
     def forward(*args: Any) -> Any:  # pragma: no cover - every op overrides it

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from .draw import Drawing, _drawing, _grad_text
 from .graph import Node, backprop, topological_order
@@ -45,24 +49,27 @@ class Step:
     _trace: _Trace = field(repr=False)
 
     def explain(self) -> str:
-        """The chain-rule arithmetic of this step, e.g. ``a.grad += d.grad * dd/da = 1.0 * -3.0 = -3.0``."""
+        """This step in words: the op with its inputs' names, then what each input's ``.grad`` gets.
+
+        A Value step shows the chain-rule arithmetic (``a.grad += d.grad * dd/da = 1.0 * -3.0 =
+        -3.0``); a Tensor step shows the op's rule as a formula with the shapes involved
+        (``W.grad += x.T @ g.grad  (3, 4) @ (4, 2) -> (3, 2)``). Nodes are named as in the drawing:
+        their label, or ``#k`` (their position in the graph's topological order).
+        """
         t = self._trace
-        name = t.name(self.node)
+        node, name = self.node, t.name(self.node)
         head = f"step {self.index + 1}/{len(t.steps)}: "
         if self.index == 0:
             head += f"{name}.grad = {_fmt(self.grad)} (the root: d{name}/d{name} = 1)"
         else:
             head += f"{name}.grad = {_fmt(self.grad)} (all of its consumers have sent their share)"
-        if self.node.is_leaf:
+        if node.is_leaf:
             return head + f"\n  {name} is a leaf: nothing further to send"
-        args = ", ".join(t.name(x) if isinstance(x, Node) else _constant(x) for x in self.node._inputs)
-        lines = [head, f"  {name} = {self.node.op}({args})"]
+        lines = [head, f"  {name} = {_op_text(node, t.name)}"]
         for c in self.contributions:
             p = t.name(c.parent)
-            if c.local is None:  # an array op: its rule is a vector-Jacobian product, shown by its result
-                lines.append(
-                    f"  {p}.grad += VJP of {self.node.op} applied to {name}.grad = {_fmt(c.amount)}"
-                )
+            if c.local is None:  # an array op: the rule is a formula over whole arrays
+                lines.append(f"  {p}.grad += {_rule_text(node, c.parent, t.name)}")
             else:
                 lines.append(
                     f"  {p}.grad += {name}.grad * d{name}/d{p} = "
@@ -151,11 +158,134 @@ def _contributions(node: Node, g: Any, sent: list) -> list[Contribution]:
     return [Contribution(x, local[k], amount) for (x, amount), k in zip(sent, positions, strict=True)]
 
 
+_FIELD = re.compile(r"\{(\w+(?:\.T)?)\}")
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """Replace ``{0}``, ``{1.T}``, ``{g}`` ... in an op's ``text``/``grads`` template."""
+    return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def _axes(axis: Any) -> str:
+    if axis is None:
+        return "all axes"
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return f"axis {axes[0]}" if len(axes) == 1 else f"axes {axes}"
+
+
+def _fields(node: Node, name_of: Callable[[Node], str], shapes: bool = False) -> dict[str, str]:
+    """What an op's templates refer to: each argument's name (or shape), ``g``, ``out``, transposes."""
+    out = name_of(node)
+    inputs = node._inputs or ()
+    values = {"out": out, "g": f"{out}.grad"}
+    if shapes:
+        values = {"out": str(_shape(node)), "g": str(_shape(node))}
+    for i, x in enumerate(inputs):
+        if isinstance(x, Node):
+            if shapes:
+                shape = _shape(x)
+                values[str(i)] = str(shape)
+                values[f"{i}.T"] = str(shape[:-2] + shape[-2:][::-1])
+            else:
+                values[str(i)] = name_of(x)
+                values[f"{i}.T"] = f"{name_of(x)}.T"
+        else:
+            values[str(i)] = values[f"{i}.T"] = _constant(x)
+        values[f"axes{i}"] = _axes(x) if not isinstance(x, Node) else values[str(i)]
+        values[f"index{i}"] = ", ".join(_index_part(p) for p in (x if isinstance(x, tuple) else (x,)))
+    values["act"] = ", then relu" if "relu" in inputs[3:4] else ""  # dense's activation
+    values["rest"] = ", ".join(name_of(x) if isinstance(x, Node) else _constant(x) for x in inputs[1:])
+    # dense's gradient before the activation: g, or g masked where the relu was off
+    if node._rule is not None and node._rule.name == "dense" and len(inputs) > 3 and inputs[3] == "relu":
+        values["gz"] = f"({values['g']} * ({out} > 0))" if not shapes else values["g"]
+    else:
+        values["gz"] = values["g"]
+    return values
+
+
+def _index_part(part: Any) -> str:
+    """One part of an index as Python writes it: ``1:3``, ``...``, ``None``, ``[0, 0, 2]``."""
+    if part is None:
+        return "None"  # numpy's newaxis
+    if isinstance(part, np.ndarray) and part.ndim == 1 and part.size <= 6:
+        return str(part.tolist())
+    return _constant(part)
+
+
+def _op_text(node: Node, name_of: Callable[[Node], str]) -> str:
+    """The op that made ``node`` in words: ``x @ W``, ``sum of h over axis 0``, ``relu(z)``."""
+    rule = node._rule
+    if not rule.text:
+        args = ", ".join(name_of(x) if isinstance(x, Node) else _constant(x) for x in node._inputs)
+        return f"{node.op}({args})"
+    text = _fill(rule.text, _fields(node, name_of)).replace(" + none", "")  # no bias
+    if node._broadcasts:
+        shapes = ", ".join(str(_shape(x)) for x in node._inputs if isinstance(x, Node))
+        text += f"   ({shapes} -> {_shape(node)})"
+    return text
+
+
+def _rule_text(node: Node, parent: Node, name_of: Callable[[Node], str]) -> str:
+    """What ``parent.grad`` receives from ``node``: the rule as a formula, then its shapes.
+
+    E.g. ``x.T @ h.grad   (3, 4) @ (4, 2) -> (3, 2)``, or for a broadcast input
+    ``h.grad   (4, 2) -> (4, 2), summed over axis 0 (broadcast undone) -> (2,)``.
+    """
+    rule, inputs = node._rule, node._inputs
+    positions = [i for i, x in enumerate(inputs) if x is parent]
+    templates = rule.grads
+    parts = []
+    for i in positions:
+        template = templates[min(i, len(templates) - 1)] if templates else None
+        if template is None:
+            parts.append(f"(the rule of {node.op} for input {i})")
+            continue
+        names = _fields(node, name_of)
+        names["this"] = name_of(parent)
+        formula = _fill(template, names)
+        shapes = _fill(template, {**_fields(node, name_of, shapes=True), "this": str(_shape(parent))})
+        made = _shape(node) if rule.unbroadcasts else _shape(parent)
+        # the shapes, unless the formula only names arrays of one shape (an elementwise rule)
+        seen = set(re.findall(r"\([\d, ]*\)", shapes))
+        if len(seen) > 1:
+            formula += f"   {shapes} -> {made}"
+        else:
+            formula += f"   {seen.pop()} -> {made}" if seen and seen != {str(made)} else f"   {made}"
+        if made != _shape(parent):
+            formula += f", summed over {_axes(_summed_axes(made, _shape(parent)))} (broadcast undone) -> " \
+                       f"{_shape(parent)}"
+        parts.append(formula)
+    return "  and  ".join(parts) if len(parts) < 2 else "(" + ") + (".join(parts) + ")"
+
+
+def _shape(x: Any) -> tuple:
+    return tuple(getattr(x.data, "shape", ()))
+
+
+def _summed_axes(big: tuple, small: tuple) -> tuple[int, ...]:
+    """The axes of ``big`` that broadcasting added or stretched to make it from ``small``."""
+    extra = len(big) - len(small)
+    return tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(small) if n == 1 and big[i + extra] != 1
+    )
+
+
 def _constant(x: Any) -> str:
-    """An op's constant argument: a number as a number, an array summarized, anything else (an axis,
-    a shape) as Python writes it."""
-    if isinstance(x, (int, float)) and not isinstance(x, bool) or hasattr(x, "shape"):
+    """An op's constant argument as a formula shows it: a number, ``array(4,)``, an axis, a word."""
+    if isinstance(x, bool) or x is None:
+        return repr(x).lower()
+    if isinstance(x, np.dtype):
+        return str(x)
+    if isinstance(x, slice):
+        return ":".join("" if v is None else str(v) for v in (x.start, x.stop, x.step)).rstrip(":") or ":"
+    if x is Ellipsis:
+        return "..."
+    if isinstance(x, (int, float)):
         return _fmt(x)
+    if hasattr(x, "shape"):
+        return f"array{tuple(x.shape)}" if getattr(x, "ndim", 0) else _fmt(x)
+    if isinstance(x, str):
+        return x
     return repr(x)
 
 
@@ -164,8 +294,6 @@ def _fmt(x: Any) -> str:
     if isinstance(x, Node):
         x = x.data
     if hasattr(x, "shape") and getattr(x, "ndim", 0) > 0:
-        import numpy as np
-
         a = np.asarray(x)
         return f"array{a.shape} (mean {float(a.mean()):.4g}, |max| {float(np.abs(a).max()):.4g})"
     if hasattr(x, "shape"):

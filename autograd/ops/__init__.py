@@ -9,5 +9,6 @@
   ``kernels.py``: the numpy kernels for convolution and pooling they call.
 
 Each class holds its forward, its backward (the vector-Jacobian product) under a one-line
-docstring stating the function and its derivatives, and a ``formula`` for step-by-step text.
+docstring stating the function and its derivatives, and ``text``/``grads``: the op and its rule
+as step-by-step explanations print them, with the nodes' names and shapes filled in.
 """

@@ -10,8 +10,7 @@ carry no gradient of their own. Limits follow PyTorch (``d(x**0)/dx = 0`` at 0, 
 at 0). Rules return gradients shaped like the op's output; ``Tensor._fit_grad`` undoes
 broadcasting.
 
-``formula`` is the rule as ``Step.explain()`` prints it: ``{g}`` is the output's gradient and
-``{a}``, ``{b}`` the inputs' names.
+``text`` and ``grads`` are the op and its rule as ``Step.explain()`` prints them (see ``Op``).
 """
 
 from __future__ import annotations
@@ -57,9 +56,11 @@ class Add(Op):
     """f(a, b) = a + b;  df/da = 1, df/db = 1"""
 
     name = "+"
+    text = '{0} + {1}'
+    grads = ('{g}', '{g}')
     verb = "add"  # how error messages name it: the method the user called
     shape_error = _BROADCAST
-    formula = "{a}.grad += {g};  {b}.grad += {g}"
+    unbroadcasts = True
     forward = staticmethod(operator.add)
     backward = staticmethod(lambda g, out, a, b: (g, g))
 
@@ -68,9 +69,11 @@ class Sub(Op):
     """f(a, b) = a - b;  df/da = 1, df/db = -1"""
 
     name = "-"
+    text = '{0} - {1}'
+    grads = ('{g}', '-{g}')
     verb = "sub"
     shape_error = _BROADCAST
-    formula = "{a}.grad += {g};  {b}.grad += -{g}"
+    unbroadcasts = True
     forward = staticmethod(operator.sub)
     backward = staticmethod(lambda g, out, a, b: (g, -g))
 
@@ -79,9 +82,11 @@ class Mul(Op):
     """f(a, b) = a * b;  df/da = b, df/db = a"""
 
     name = "*"
+    text = '{0} * {1}'
+    grads = ('{g} * {1}', '{g} * {0}')
     verb = "mul"
     shape_error = _BROADCAST
-    formula = "{a}.grad += {g} * {b};  {b}.grad += {g} * {a}"
+    unbroadcasts = True
     forward = staticmethod(operator.mul)
     backward = staticmethod(lambda g, out, a, b: (g * b, g * a))
 
@@ -90,9 +95,11 @@ class Div(Op):
     """f(a, b) = a / b;  df/da = 1 / b, df/db = -a / b**2 = -f / b"""
 
     name = "/"
+    text = '{0} / {1}'
+    grads = ('{g} / {1}', '-{g} * {out} / {1}')
     verb = "div"
     shape_error = _BROADCAST
-    formula = "{a}.grad += {g} / {b};  {b}.grad += -{g} * {out} / {b}"
+    unbroadcasts = True
     forward = staticmethod(np.true_divide)
 
     @staticmethod
@@ -111,7 +118,8 @@ class Neg(Op):
     """f(a) = -a;  df/da = -1"""
 
     name = "neg"
-    formula = "{a}.grad += -{g}"
+    text = '-{0}'
+    grads = ('-{g}',)
     forward = staticmethod(operator.neg)
     backward = staticmethod(lambda g, out, a: (-g,))
 
@@ -146,9 +154,11 @@ class PowConst(Op):
     """f(a, c) = a ** c for a constant c;  df/da = c * a**(c-1)  (0 for c = 0, even at a = 0)"""
 
     name = "**"
+    text = '{0} ** {1}'
+    grads = ('{g} * {1} * {0} ** ({1} - 1)', None)
     verb = "pow"
     shape_error = _BROADCAST
-    formula = "{a}.grad += {g} * {b} * {a} ** ({b} - 1)"
+    unbroadcasts = True
     forward = staticmethod(np.power)
 
     @staticmethod
@@ -164,9 +174,11 @@ class Pow(Op):
     """f(a, b) = a ** b;  df/da = b * a**(b-1), df/db = a**b * ln(a)  (0 at a = 0, b >= 0)"""
 
     name = "**"
+    text = '{0} ** {1}'
+    grads = ('{g} * {1} * {0} ** ({1} - 1)', '{g} * {out} * ln({0})')
     verb = "pow"
     shape_error = _BROADCAST
-    formula = "{a}.grad += {g} * {b} * {a} ** ({b} - 1);  {b}.grad += {g} * {out} * ln({a})"
+    unbroadcasts = True
     forward = staticmethod(np.power)
 
     @staticmethod
@@ -192,7 +204,8 @@ class Exp(Op):
     """f(a) = e**a;  df/da = e**a = f"""
 
     name = "exp"
-    formula = "{a}.grad += {g} * {out}   (d e^a/da = e^a)"
+    text = 'exp({0})'
+    grads = ('{g} * {out}',)
     forward = staticmethod(np.exp)
 
     @staticmethod
@@ -212,7 +225,8 @@ class Log(Op):
     """f(a) = ln(a);  df/da = 1 / a"""
 
     name = "log"
-    formula = "{a}.grad += {g} / {a}"
+    text = 'ln({0})'
+    grads = ('{g} / {0}',)
     forward = staticmethod(np.log)
 
     @staticmethod
@@ -228,7 +242,8 @@ class Sqrt(Op):
     """f(a) = sqrt(a);  df/da = 1 / (2 sqrt(a)) = 1 / (2 f)  (inf at a = 0)"""
 
     name = "sqrt"
-    formula = "{a}.grad += {g} / (2 * {out})"
+    text = 'sqrt({0})'
+    grads = ('{g} / (2 * {out})',)
     forward = staticmethod(np.sqrt)
 
     @staticmethod
@@ -248,7 +263,8 @@ class Abs(Op):
     """f(a) = |a|;  df/da = sign(a)  (0 at a = 0, as in PyTorch)"""
 
     name = "abs"
-    formula = "{a}.grad += {g} * sign({a})"
+    text = '|{0}|'
+    grads = ('{g} * sign({0})',)
     forward = staticmethod(np.abs)
     scalar_forward = staticmethod(abs)
 
@@ -263,7 +279,8 @@ class Tanh(Op):
     """f(a) = tanh(a);  df/da = 1 - tanh(a)**2 = 1 - f**2"""
 
     name = "tanh"
-    formula = "{a}.grad += {g} * (1 - {out}**2)"
+    text = 'tanh({0})'
+    grads = ('{g} * (1 - {out}**2)',)
     forward = staticmethod(np.tanh)
     scalar_forward = staticmethod(math.tanh)
     backward = staticmethod(lambda g, out, a: (g * (1 - out * out),))
@@ -273,7 +290,8 @@ class Sigmoid(Op):
     """f(a) = 1 / (1 + e**-a);  df/da = f (1 - f)"""
 
     name = "sigmoid"
-    formula = "{a}.grad += {g} * {out} * (1 - {out})"
+    text = 'sigmoid({0})'
+    grads = ('{g} * {out} * (1 - {out})',)
 
     @staticmethod
     def forward(a):
@@ -295,8 +313,9 @@ class Relu(Op):
     """f(a) = max(a, 0);  df/da = [a > 0]"""
 
     name = "relu"
+    text = 'relu({0})'
+    grads = ('{g} * ({0} > 0)',)
     symbol = "ReLU"  # micrograd's spelling
-    formula = "{a}.grad += {g} * ({a} > 0)"
     forward = staticmethod(lambda a: np.maximum(a, 0))
     scalar_forward = staticmethod(lambda a: a if a > 0 else 0.0)
 
@@ -311,7 +330,8 @@ class LeakyRelu(Op):
     """f(a, s) = a if a > 0 else s * a;  df/da = 1 if a > 0 else s"""
 
     name = "leaky_relu"
-    formula = "{a}.grad += {g} * (1 if {a} > 0 else {b})"
+    text = 'leaky_relu({0}, slope {1})'
+    grads = ('{g} * (1 where {0} > 0, else {1})', None)
     forward = staticmethod(lambda a, slope: np.where(a > 0, a, a * slope))
     scalar_forward = staticmethod(lambda a, slope: a if a > 0 else slope * a)
 
@@ -330,8 +350,10 @@ class Maximum(Op):
     """f(a, b) = max(a, b);  df/da = [a > b] (1/2 at ties), df/db = [b > a] (1/2 at ties)"""
 
     name = "maximum"
+    text = 'maximum({0}, {1})'
+    grads = ('{g} where {0} > {1} (half at ties)', '{g} where {1} > {0} (half at ties)')
     shape_error = _BROADCAST
-    formula = "{a}.grad += {g} where {a} > {b} (half at ties);  {b}.grad += the rest"
+    unbroadcasts = True
     forward = staticmethod(np.maximum)
 
     @staticmethod
@@ -345,8 +367,10 @@ class Minimum(Op):
     """f(a, b) = min(a, b);  df/da = [a < b] (1/2 at ties), df/db = [b < a] (1/2 at ties)"""
 
     name = "minimum"
+    text = 'minimum({0}, {1})'
+    grads = ('{g} where {0} < {1} (half at ties)', '{g} where {1} < {0} (half at ties)')
     shape_error = _BROADCAST
-    formula = "{a}.grad += {g} where {a} < {b} (half at ties);  {b}.grad += the rest"
+    unbroadcasts = True
     forward = staticmethod(np.minimum)
 
     @staticmethod
@@ -360,7 +384,9 @@ class Where(Op):
     """f(c, a, b) = a where c else b;  df/da = [c], df/db = [not c]"""
 
     name = "where"
-    formula = "{b}.grad += {g} where {a};  {c}.grad += {g} where not {a}"
+    unbroadcasts = True
+    text = '{1} where {0} else {2}'
+    grads = (None, '{g} where {0}, else 0', '{g} where not {0}, else 0')
     forward = staticmethod(np.where)
 
     @staticmethod
@@ -372,7 +398,8 @@ class Clip(Op):
     """f(a, lo, hi) = min(max(a, lo), hi);  df/da = [lo <= a <= hi]"""
 
     name = "clip"
-    formula = "{a}.grad += {g} where {b} <= {a} <= {c}"
+    text = 'clip({0}, {1}, {2})'
+    grads = ('{g} where {1} <= {0} <= {2}, else 0', None, None)
 
     @staticmethod
     def forward(a, lo, hi):
@@ -393,7 +420,8 @@ class Cast(Op):
     """f(a) = a as another float dtype;  df/da = 1 (cast back)"""
 
     name = "astype"
-    formula = "{a}.grad += {g} cast back to {a}'s dtype"
+    text = '{0} as {1}'
+    grads = ("{g} cast back to {0}'s dtype", None)
     makes_float64 = True  # asked for explicitly: Tensor._apply must not demote it to float32
     forward = staticmethod(lambda a, dtype: a.astype(dtype))
     backward = staticmethod(lambda g, out, a, dtype: (g.astype(_raw(a).dtype), None))

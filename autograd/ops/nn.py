@@ -25,9 +25,10 @@ class MatMul(Op):
     """f(a, b) = a @ b;  df/da = g @ b^T, df/db = a^T @ g  (batched over leading axes)"""
 
     name = "matmul"
+    text = '{0} @ {1}'
+    grads = ('{g} @ {1.T}', '{0.T} @ {g}', None)
     verb = "matmul"
     shape_error = "{op}: shapes {a} and {b} are not aligned"
-    formula = "{a}.grad += {g} @ {b}.T;  {b}.grad += {a}.T @ {g}"
 
     @staticmethod
     def forward(a, b, needs):
@@ -65,7 +66,8 @@ class Dense(Op):
     dW = x^T @ gz, db = sum_rows(gz)  (x's leading axes all count as rows)"""
 
     name = "dense"
-    formula = "{a}.grad += {g} @ {b}.T;  {b}.grad += {a}.T @ {g};  {c}.grad += {g} summed over rows"
+    text = '{0} @ {1} + {2}{act}'
+    grads = ('{gz} @ {1.T}', '{0.T} @ {gz}', '{gz} summed over rows', None, None)
 
     @staticmethod
     def forward(x, kernel, bias, activation, needs):
@@ -99,10 +101,17 @@ class Conv2D(Op):
     """y = im2col(x) @ K + b;  dK = im2col(x).T @ g, db = sum g, dx = col2im(g @ K.T)  (first-order only)"""
 
     name = "conv2d"
+    text = 'conv2d({0}, {1}) + {2}, strides {3}, padding {4}'
+    grads = (
+        "col2im({g} @ {1}), each kernel offset's share added back",
+        'im2col({0}).T @ {g}',
+        '{g} summed over N, H, W',
+        None,
+        None,
+        None,
+    )
     saves = True
     differentiable_twice = False
-    formula = ("{b}.grad += im2col({a}).T @ {g};  {c}.grad += {g} summed over N, H, W;  "
-               "{a}.grad += col2im({g} @ {b}.T)")
 
     @staticmethod
     def forward(x, kernel, bias, strides, padding, needs):
@@ -119,8 +128,9 @@ class MaxPool2D(Op):
     """y = max over each window;  dx = g routed to each window's (first) maximum  (first-order only)"""
 
     name = "max_pool2d"
+    text = 'max of {0} over {1} windows, strides {2}, padding {3}'
+    grads = ("{g} routed to each window's maximum", None, None, None)
     differentiable_twice = False
-    formula = "{a}.grad += {g} routed to each window's maximum"
 
     @staticmethod
     def forward(x, pool, strides, padding):
@@ -135,8 +145,9 @@ class AvgPool2D(Op):
     """y = mean over each window's real cells;  dx = g / count, spread over the window  (first-order only)"""
 
     name = "avg_pool2d"
+    text = 'mean of {0} over {1} windows, strides {2}, padding {3}'
+    grads = ('{g} / (cells in the window), spread over each window', None, None, None)
     differentiable_twice = False
-    formula = "{a}.grad += {g} / (cells per window), spread over each window"
 
     @staticmethod
     def forward(x, pool, strides, padding):
@@ -152,9 +163,10 @@ class SoftmaxCrossEntropy(Op):
     dL/dt = -log_softmax(z) / N  (t: one-hot/probabilities, or int labels; first-order only)"""
 
     name = "softmax_cross_entropy"
+    text = 'cross-entropy of softmax({0}) against {1}, batch mean'
+    grads = ('{g} * (softmax({0}) - onehot({1})) / N', '{g} * -log_softmax({0}) / N')
     saves = True
     differentiable_twice = False
-    formula = "{a}.grad += {g} * (softmax({a}) - onehot({b})) / N"
 
     @staticmethod
     def forward(logits, labels):
@@ -194,9 +206,10 @@ class SigmoidBinaryCrossEntropy(Op):
     (first-order only)"""
 
     name = "sigmoid_binary_cross_entropy"
+    text = 'binary cross-entropy of sigmoid({0}) against {1}, mean'
+    grads = ('{g} * (sigmoid({0}) - {1}) / n', '{g} * -{0} / n')
     saves = True
     differentiable_twice = False
-    formula = "{a}.grad += {g} * (sigmoid({a}) - {b}) / n;  {b}.grad += -{g} * {a} / n"
 
     @staticmethod
     def forward(logits, targets):

@@ -31,6 +31,8 @@ class Sum(Op):
     """f(a) = sum of a over axis;  df/da = 1 (g broadcast back over the summed axes)"""
 
     name = "sum"
+    text = 'sum of {0} over {axes1}'
+    grads = ('{g} copied along {axes1}', None, None)
     forward = staticmethod(lambda a, axis, keepdims: a.sum(axis=axis, keepdims=keepdims))
 
     @staticmethod
@@ -45,6 +47,8 @@ class Max(Op):
     """f(a) = max of a over axis;  df/da = [a == max] / (number of ties)  (as torch.amax)"""
 
     name = "max"
+    text = 'max of {0} over {axes1}'
+    grads = ('{g} at the maxima along {axes1} (ties share it)', None, None)
 
     @staticmethod
     def forward(a, axis, keepdims):
@@ -64,6 +68,8 @@ class LogSumExp(Op):
     """f(a) = ln(sum(e**a)) over axis;  df/da = e**(a - f) = softmax(a)"""
 
     name = "logsumexp"
+    text = 'ln(sum(exp({0}))) over {axes1}'
+    grads = ('{g} * exp({0} - {out})  (= g * softmax)', None, None)
 
     @staticmethod
     def forward(a, axis, keepdims):
@@ -82,6 +88,8 @@ class Softmax(Op):
     """f(a) = e**a / sum(e**a) over axis;  df/da: g -> f * (g - sum(g * f))"""
 
     name = "softmax"
+    text = 'softmax({0}) along axis {1}'
+    grads = ('{out} * ({g} - sum({g} * {out}) along axis {1})', None)
 
     @staticmethod
     def forward(a, axis):
@@ -97,6 +105,8 @@ class LogSoftmax(Op):
     """f(a) = a - ln(sum(e**a)) over axis;  df/da: g -> g - e**f * sum(g)"""
 
     name = "log_softmax"
+    text = 'log_softmax({0}) along axis {1}'
+    grads = ('{g} - exp({out}) * sum({g}) along axis {1}', None)
 
     @staticmethod
     def forward(a, axis):

@@ -26,7 +26,8 @@ class Sin(Op):
     """f(a) = sin(a);  df/da = cos(a)"""
 
     name = "sin"
-    formula = "{a}.grad += {g} * cos({a})"
+    text = 'sin({0})'
+    grads = ('{g} * cos({0})',)
     forward = scalar_forward = staticmethod(math.sin)
     backward = staticmethod(lambda g, out, a: (g * _cos(a),))
 
@@ -35,7 +36,8 @@ class Cos(Op):
     """f(a) = cos(a);  df/da = -sin(a)"""
 
     name = "cos"
-    formula = "{a}.grad += -{g} * sin({a})"
+    text = 'cos({0})'
+    grads = ('-{g} * sin({0})',)
     forward = scalar_forward = staticmethod(math.cos)
     backward = staticmethod(lambda g, out, a: (-g * _sin(a),))
 
@@ -44,7 +46,8 @@ class Sum(Op):
     """f(a_1, ..., a_n) = a_1 + ... + a_n;  df/da_i = 1"""
 
     name = "sum"
-    formula = "every input's grad += {g}"
+    text = 'the sum of its inputs'
+    grads = ('{g}',)
     forward = scalar_forward = staticmethod(lambda *a: sum(a))
     backward = staticmethod(lambda g, out, *a: (g,) * len(a))
 
@@ -58,7 +61,8 @@ class Linear(Op):
     """f(b, w_1..w_n, x_1..x_n) = w_1 x_1 + ... + w_n x_n + b;  df/db = 1, df/dw_i = x_i, df/dx_i = w_i"""
 
     name = "wx+b"
-    formula = "b.grad += {g};  w_i.grad += {g} * x_i;  x_i.grad += {g} * w_i"
+    text = 'w . x + b'
+    grads = ('{g}',)
 
     @staticmethod
     def forward(b, *wx):

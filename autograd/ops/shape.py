@@ -62,6 +62,8 @@ class BroadcastTo(Op):
     """f(a, shape) = a broadcast to shape;  df/da = g summed back to a's shape (done by _fit_grad)"""
 
     name = "broadcast_to"
+    text = '{0} broadcast to {1}'
+    grads = ("{g} (summed back to {0}'s shape)", None)
     forward = staticmethod(np.broadcast_to)
     backward = staticmethod(lambda g, out, a, shape: (g, None))
 
@@ -70,7 +72,8 @@ class SumTo(Op):
     """f(g, shape) = g summed down to shape (unbroadcast);  df/dg = broadcast back to g's shape"""
 
     name = "sum_to"
-    formula = "{a}.grad += {g} broadcast back to {a}'s shape"
+    text = '{0} summed down to {1}'
+    grads = ("{g} broadcast back to {0}'s shape", None)
     forward = staticmethod(unbroadcast)
 
     @staticmethod
@@ -82,6 +85,8 @@ class Reshape(Op):
     """f(a, shape) = a with a new shape;  df/da = g reshaped to a's shape"""
 
     name = "reshape"
+    text = '{0} reshaped to {1}'
+    grads = ("{g} reshaped back to {0}'s shape", None)
 
     @staticmethod
     def forward(a, shape):
@@ -98,6 +103,8 @@ class Transpose(Op):
     """f(a, axes) = a with its axes permuted;  df/da = g permuted back (inverse permutation)"""
 
     name = "transpose"
+    text = '{0} with axes permuted to {1}'
+    grads = ('{g} with the axes permuted back', None)
     forward = staticmethod(np.transpose)
 
     @staticmethod
@@ -109,6 +116,8 @@ class GetItem(Op):
     """f(a, index) = a[index];  df/da = zeros with g added at index (repeats accumulate)"""
 
     name = "getitem"
+    text = '{0}[{index1}]'
+    grads = ('zeros with {g} added at [{index1}]', None)
 
     @staticmethod
     def forward(a, index):
@@ -124,6 +133,8 @@ class ScatterAdd(Op):
     """f(g, index, shape) = zeros(shape) with g added at index;  df/dg = (its gradient)[index]"""
 
     name = "scatter_add"
+    text = 'zeros of shape {2} with {0} added at [{index1}]'
+    grads = ('{g}[{index1}]', None, None)
 
     @staticmethod
     def forward(g, index, shape):
@@ -141,6 +152,8 @@ class Concatenate(Op):
     """f(axis, *xs) = xs joined along axis;  df/dxs[i] = the slice of g that came from xs[i]"""
 
     name = "concatenate"
+    text = '{rest} joined along axis {0}'
+    grads = (None, 'the slice of {g} that came from {this}')
 
     @staticmethod
     def forward(axis, *xs):

@@ -33,7 +33,7 @@ def test_steps_follow_backward_order_and_explain_the_arithmetic():
     assert [s.node.label for s in steps] == ["L", "f", "d", "c", "e", "b", "a"]
     assert steps[0].grad == 1.0
     text = steps[4].explain()
-    assert "e = *(a, b)" in text
+    assert "e = a * b" in text
     assert "a.grad += e.grad * de/da = -2.0 * -3.0 = 6.0" in text
     assert "b.grad += e.grad * de/db = -2.0 * 2.0 = -4.0" in text
     assert "is a leaf" in steps[-1].explain()
@@ -95,14 +95,33 @@ def test_unlabeled_nodes_are_named_by_position():
     assert "#1.grad += #2.grad * d#2/d#1" in steps[0].explain()
 
 
-def test_tensor_steps_show_vector_jacobian_products():
+def test_tensor_steps_state_each_rule_as_a_formula_with_shapes():
     w = Tensor(np.ones((2, 3)), requires_grad=True, label="w")
     out = (w * 2.0).sum()
     out.label = "s"
     steps = backward_steps(out)
-    assert "VJP of sum" in steps[0].explain() and "array(2, 3)" in steps[0].explain()
+    assert steps[0].explain().splitlines()[1:] == [
+        "  s = sum of #1 over all axes   ((2, 3) -> ())",
+        "  #1.grad += s.grad copied along all axes   () -> (2, 3)",
+    ]
+    assert "  w.grad += #1.grad * 2.0   (2, 3)" in steps[1].explain()
     assert w.grad.tolist() == [[2.0] * 3] * 2
     assert "w | (2, 3) float64 | grad none" in steps[0].draw().source
+
+
+def test_dense_layer_steps_read_like_the_textbook():
+    x = Tensor(np.ones((4, 3)), label="x")
+    W = Tensor(np.ones((3, 2)), requires_grad=True, label="W")
+    b = Tensor(np.zeros(2), requires_grad=True, label="b")
+    h = x @ W + b
+    h.label = "h"
+    loss = h.sum()
+    loss.label = "L"
+    text = "\n".join(step.explain() for step in backward_steps(loss))
+    assert "  h = #2 + b   ((4, 2), (2,) -> (4, 2))" in text
+    assert "  b.grad += h.grad   (4, 2), summed over axis 0 (broadcast undone) -> (2,)" in text
+    assert "  W.grad += x.T @ #2.grad   (3, 4) @ (4, 2) -> (3, 2)" in text
+    assert "VJP" not in text and "None" not in text
 
 
 def test_html_stepper_contains_every_frame_and_its_controls():
