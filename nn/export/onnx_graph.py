@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.kernels_conv import out_and_pads
+from autograd.functional import out_and_pads
 
 from .. import layers as L
 from ..saving import atomic_write

@@ -19,7 +19,7 @@ import numpy as np
 
 from autograd import Tensor, stack
 from autograd import functional as F
-from autograd.kernels_conv import check_padding, pair
+from autograd.functional import check_padding, pair
 
 from .base import Layer, Shape, resolve_activation
 from .conv import windowed_output_shape

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd import functional as F
-from autograd.kernels_conv import check_padding, out_and_pads  # the 2-D kernels' own argument rules
+from autograd.functional import check_padding, out_and_pads  # the 2-D kernels' own argument rules
 
 from ._sequence import check_mask, mask_of
 from .base import Layer, Shape, as_tensor

@@ -45,7 +45,8 @@ def draw_dot(root, Digraph=_Digraph):
     seen, links = collect(root)
     for v in seen:
         key = str(id(v))
-        graph.node(name=key, label="{ %s | data %.4f | grad %.4f }" % (v.label, v.data, v.grad), shape="record")
+        label = "{ %s | data %.4f | grad %.4f }" % (v.label, v.data, v.grad)  # noqa: UP031 (micrograd's style)
+        graph.node(name=key, label=label, shape="record")
         if v._op:
             graph.node(name=key + v._op, label=v._op)
             graph.edge(key + v._op, key)
@@ -82,7 +83,7 @@ def test_a_micrograd_style_draw_dot_runs_unchanged():
     assert sorted(label for label in labels if not label.startswith("{")) == sorted(
         ["*", "*", "+", "+", "ReLU", "**2", "/", "+", "-"]
     )
-    assert "{ x1 | data 2.0000 | grad %.4f }" % x1.grad in labels
+    assert f"{{ x1 | data 2.0000 | grad {x1.grad:.4f} }}" in labels
     # every edge ends at a node the helper created
     assert all(head in graph.nodes for _, head in graph.edges)
     assert len([v for v in graph.nodes.values() if v.startswith("{")]) == len(collect(o)[0])

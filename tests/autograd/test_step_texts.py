@@ -18,26 +18,46 @@ def _t(*shape, label="x"):
     return Tensor(np.abs(rng.standard_normal(shape)) + 0.5, requires_grad=True, label=label)  # > 0: log, sqrt
 
 
-GRAPHS = {  # one small graph per op family; together they reach every Tensor op
-    "arithmetic": lambda x=_t(2, 3), y=_t(3, label="y"): (x + y) - (x * y) / (x ** 2) + (-x) + (x ** y),
-    "unary": lambda x=_t(2, 3): x.exp() + x.log() + x.sqrt() + abs(x) + x.tanh() + x.sigmoid() + x.relu()
-    + x.leaky_relu(0.1) + x.clip(1.0, 2.5) + x.astype(np.float32).astype(np.float64),
-    "joins": lambda x=_t(2, 3), y=_t(2, 3, label="y"): maximum(x, y) + minimum(x, y) + where(x > y, x, y)
-    + concatenate([x, y])[:2] + stack([x, y]).sum(0),
-    "shape": lambda x=_t(2, 3): x.reshape(3, 2).T + x[:, [0, 0, 2]].broadcast_to(2, 3)
-    + x.transpose(1, 0).reshape(2, 3),
-    "reductions": lambda x=_t(2, 3): x.sum(0) + x.max(1).sum() + x.logsumexp(axis=1).mean() + x.softmax()[0]
-    + x.log_softmax(axis=0)[1] + x.mean() + x.var() + x.min(),
-    "nn": lambda x=_t(2, 4, 4, 2), k=_t(3, 3, 2, 3, label="K"), b=_t(3, label="b"), w=_t(3, 2, label="W"):
-    F.softmax_cross_entropy(F.dense(F.avg_pool2d(F.max_pool2d(F.conv2d(x, k, b, padding="same"), 2, 1), 3, 1,
-                                                 "same").mean(axis=(1, 2)), w, activation="relu"), [0, 1])
-    + F.sigmoid_binary_cross_entropy(x[:, 0, 0, :] @ w[:2], Tensor(np.ones((2, 2)))),
-}
+def arithmetic():
+    x, y = _t(2, 3), _t(3, label="y")
+    return (x + y) - (x * y) / (x**2) + (-x) + (x**y)
 
 
-@pytest.mark.parametrize("name", GRAPHS)
-def test_every_step_names_nodes_and_states_a_formula_with_shapes(name):
-    out = GRAPHS[name]()
+def unary():
+    x = _t(2, 3)
+    return (x.exp() + x.log() + x.sqrt() + abs(x) + x.tanh() + x.sigmoid() + x.relu() + x.leaky_relu(0.1)
+            + x.clip(1.0, 2.5) + x.astype(np.float32).astype(np.float64))
+
+
+def joins():
+    x, y = _t(2, 3), _t(2, 3, label="y")
+    return maximum(x, y) + minimum(x, y) + where(x > y, x, y) + concatenate([x, y])[:2] + stack([x, y]).sum(0)
+
+
+def shapes():
+    x = _t(2, 3)
+    return x.reshape(3, 2).T + x[:, [0, 0, 2]].broadcast_to(2, 3) + x.transpose(1, 0).reshape(2, 3)
+
+
+def reductions():
+    x = _t(2, 3)
+    return (x.sum(0) + x.max(1).sum() + x.logsumexp(axis=1).mean() + x.softmax()[0] + x.log_softmax(axis=0)[1]
+            + x.mean() + x.var() + x.min())
+
+
+def network():
+    x, k, b, w = _t(2, 4, 4, 2), _t(3, 3, 2, 3, label="K"), _t(3, label="b"), _t(3, 2, label="W")
+    h = F.avg_pool2d(F.max_pool2d(F.conv2d(x, k, b, padding="same"), 2, 1), 3, 1, "same").mean(axis=(1, 2))
+    return (F.softmax_cross_entropy(F.dense(h, w, activation="relu"), [0, 1])
+            + F.sigmoid_binary_cross_entropy(x[:, 0, 0, :] @ w[:2], Tensor(np.ones((2, 2)))))
+
+
+GRAPHS = [arithmetic, unary, joins, shapes, reductions, network]  # together they reach every Tensor op
+
+
+@pytest.mark.parametrize("graph", GRAPHS, ids=[g.__name__ for g in GRAPHS])
+def test_every_step_names_nodes_and_states_a_formula_with_shapes(graph):
+    out = graph()
     root = out if out.size == 1 else out.sum()
     steps = backward_steps(root)
     for step in steps:

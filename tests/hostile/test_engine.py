@@ -31,8 +31,8 @@ def test_full_and_uniform_check_their_shape_too():
 
 
 def test_bool_of_a_many_element_tensor_is_ambiguous_and_says_so():
-    with pytest.raises(ValueError, match=r"bool: the truth value of a Tensor with 2 elements \(shape \(2,\)\) "
-                                         "is ambiguous"):
+    ambiguous = r"bool: the truth value of a Tensor with 2 elements \(shape \(2,\)\) is ambiguous"
+    with pytest.raises(ValueError, match=ambiguous):
         bool(Tensor([1.0, 2.0]))
     assert bool(Tensor([[3.0]])) is True and bool(Tensor(0.0)) is False
 
@@ -48,7 +48,7 @@ def test_subtracting_bool_tensors_names_the_op_and_the_dtypes():
     with pytest.raises(TypeError, match=r"^sub: .*boolean subtract.* \(input dtypes bool, bool\)"):
         a - b
     with pytest.raises(TypeError, match="neg: .*input dtypes bool"):
-        -a
+        _ = -a
 
 
 def test_value_exp_overflow_names_the_op_and_the_input():
