@@ -116,7 +116,7 @@ def _drawing(
     for node in shown:
         nid = ids[node]
         fields = _fields(node, grad_of(node), show_grad)
-        fields[0] = node.label or names[node]  # unlabeled nodes (Value or Tensor) are #k, as in the step texts
+        fields[0] = node.label or names[node]  # unlabeled Values and Tensors are #k, as in step texts
         style = f", {_HIGHLIGHT}" if node in marked else ""
         label = stack[0] + " | ".join(_esc(f) for f in fields) + stack[1]
         dot.append(f'  {nid} [shape=record, label="{label}"{style}];')
