@@ -15,18 +15,19 @@ each one's median time, the median paired ratio, and the largest difference betw
 Weights are untrained (timing does not depend on them). Threads: torch gets ``--threads``; numpy's
 BLAS follows ``OPENBLAS_NUM_THREADS`` (match them, and say which).
 
-Measured on 2026-12-07 on the 2-core VM shared with other jobs (load average 11-12), one thread each,
-``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_interpret.py --threads 1 --data /work/shared/data/mnist``
+Measured on 2026-12-07 at 02:28 on the 2-core VM shared with other jobs (load average 7-8), one thread
+each, ``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_interpret.py --threads 1 --data /work/shared/data/mnist``
 (wall time), then the same with ``--cpu`` (CPU time of the process), 10 pairs each:
 
     | model  | clock | stepgrad ms | captum ms | paired ratio | max |difference| / max |map| |
-    | digits | wall  | 161.5       | 118.0     | 1.24x        | 1.6e-07                      |
-    | mnist  | wall  | 1484.6      | 839.9     | 1.79x        | 3.2e-07                      |
-    | digits | CPU   | 26.8        | 28.3      | 0.93x        | 1.6e-07                      |
-    | mnist  | CPU   | 269.8       | 261.2     | 0.88x        | 3.2e-07                      |
+    | digits | wall  | 49.0        | 41.7      | 1.26x        | 1.6e-07                      |
+    | mnist  | wall  | 518.9       | 384.3     | 1.19x        | 3.2e-07                      |
+    | digits | CPU   | 26.1        | 26.1      | 0.95x        | 1.6e-07                      |
+    | mnist  | CPU   | 219.2       | 210.6     | 1.00x        | 3.2e-07                      |
 
-(Wall times on this loaded machine are several times the CPU times and vary from run to run: two
-earlier wall runs at load 14-18 gave mnist 2.18x and 1.45x, digits 1.05x and 1.26x.)
+(Wall times on a loaded machine are several times the CPU times and vary from run to run: earlier
+wall runs the same day gave mnist 2.18x, 1.45x and 1.79x at load 12-18, and CPU-time runs at load 12
+gave 0.93x (digits) and 0.88x (mnist).)
 
 Run (from the repository root):
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_interpret.py --threads 1 [--cpu]
