@@ -15,9 +15,10 @@ each one's median time, the median paired ratio, and the largest difference betw
 Weights are untrained (timing does not depend on them). Threads: torch gets ``--threads``; numpy's
 BLAS follows ``OPENBLAS_NUM_THREADS`` (match them, and say which).
 
-Measured on 2026-12-07 at 02:28 on the 2-core VM shared with other jobs (load average 7-8), one thread
-each, ``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_interpret.py --threads 1 --data /work/shared/data/mnist``
-(wall time), then the same with ``--cpu`` (CPU time of the process), 10 pairs each:
+Measured on 2026-12-07 at 02:28 on the 2-core VM shared with other jobs (load average 7-8), one
+thread each, ``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_interpret.py --threads 1 --data
+/work/shared/data/mnist`` (wall time), then the same with ``--cpu`` (CPU time of the process), 10 pairs
+each:
 
     | model  | clock | stepgrad ms | captum ms | paired ratio | max |difference| / max |map| |
     | digits | wall  | 49.0        | 41.7      | 1.26x        | 1.6e-07                      |
