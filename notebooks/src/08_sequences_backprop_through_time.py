@@ -70,11 +70,12 @@ autograd.draw(loss, rankdir="TB")
 # ## 2. Stepping backwards through time
 #
 # The stepper walks the backward pass one node at a time: from the loss into $h_3$, through the third
-# copy of the cell into $h_2$, and so on back to $h_1$ and $x_1$. Drag the slider and watch `w_h` and
-# `w_x` receive a share at each copy.
+# copy of the cell into $h_2$, and so on back to $h_1$ and $x_1$. It draws the part of the graph around
+# the current step (`max_nodes=12`: the whole graph is the picture above). Drag the slider and watch
+# `w_h` and `w_x` receive a share at each copy.
 
 # %%
-stepper = autograd.step_through(loss)
+stepper = autograd.step_through(loss, max_nodes=12)
 stepper
 
 # %% [markdown]
