@@ -136,3 +136,16 @@ def test_predict_names_bombs_folders_and_fifos_and_exits_2(tmp_path, capsys):
 def test_the_digits_run_is_refused_before_writing_huge_images(tmp_path, capsys):
     code, err, seconds = run(["train", "--image-size", "3000", "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "--image-size 3000" in err and "GiB of memory" in err and seconds < 10
+
+
+def test_a_decompression_bomb_in_a_training_folder_is_named_or_skipped(tmp_path, capsys):
+    data = write_folder(tmp_path / "d")
+    bomb = data / "a" / "zz_bomb.png"
+    png_header_only(bomb, 30000, 30000)  # 900 megapixels declared in a 100-byte file
+    argv = ["train", str(data), "--epochs", "1", "--image-size", "16"]
+    code, err, _ = run([*argv, "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and "zz_bomb.png" in err and "decompression bomb" in err.lower()
+    with pytest.warns(UserWarning, match="zz_bomb.png"):
+        code, _, _ = run([*argv, "--skip-unreadable", "--dense-units", "4", "--out", str(tmp_path / "o2")],
+                         capsys)
+    assert code == 0
