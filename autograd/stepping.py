@@ -434,22 +434,25 @@ def _build_page(steps: list[Step], shown: range, max_nodes: int) -> dict:
         texts.update(changed)
         if step.index >= shown.start:
             changes.append(changed)
+    notes = [steps[i].explain() for i in shown]
     parts = _parts(trace, [steps[i] for i in shown], max_nodes, changes)
+    if parts is None:  # no renderer: a text picture per step, the step's node marked, nothing to patch
+        pictures = _text_pictures(trace, [steps[i] for i in shown], max_nodes)
+        return {"pictures": pictures, "frames": [[k, ids[steps[i].node], []] for k, i in enumerate(shown)],
+                "notes": notes}
     pictures, frames = [], []
     for part_steps, picture in parts:
         for step in part_steps:
             delta = changes[step.index - shown.start]
             frames.append([len(pictures), ids[step.node], [[ids[n], t] for n, t in delta.items()]])
         pictures.append(picture)
-    if pictures and not pictures[0].startswith("<svg"):  # text pictures: one per step, nothing to patch
-        pictures, frames = _text_pictures(trace, [steps[i] for i in shown], max_nodes), [
-            [k, f[1], []] for k, f in enumerate(frames)]
-    return {"pictures": pictures, "frames": frames, "notes": [steps[i].explain() for i in shown]}
+    return {"pictures": pictures, "frames": frames, "notes": notes}
 
 
-def _parts(trace: _Trace, steps: list[Step], max_nodes: int, changes: list) -> list[tuple[list[Step], str]]:
+def _parts(trace: _Trace, steps: list[Step], max_nodes: int,
+           changes: list) -> list[tuple[list[Step], str]] | None:
     """Split the shown steps into runs whose part of the graph is small and narrow enough, each
-    drawn once: ``(steps, svg)``; or ``(steps, "<pre>")`` when no renderer works."""
+    drawn once: ``(steps, svg)`` pairs; None when no renderer works."""
     runs, current, nodes = [], [], set()
     for step in steps:  # runs of at most about _WINDOW nodes
         touched = set(_window(trace, [step], max_nodes))
@@ -479,7 +482,7 @@ def _parts(trace: _Trace, steps: list[Step], max_nodes: int, changes: list) -> l
         labels = {n: texts.get(n, "").ljust(widest[n], "\u2007") for n in nodes}
         svg = _drawing(trace.root, grads=labels, nodes=nodes, max_nodes=max_nodes)._try_svg()
         if svg is None:
-            return [(list(steps), "<pre></pre>")]
+            return None
         svg = svg[svg.find("<svg"):]
         if len(run) > 1 and _width_pt(svg) > _MAX_WIDTH_PT:
             half = len(run) // 2
