@@ -247,7 +247,7 @@ class Drawing:
         """The SVG, or None (with a one-line warning) when no renderer works: display never raises."""
         try:
             return self.svg()
-        except (RuntimeError, OSError) as err:
+        except (RuntimeError, OSError, UnicodeDecodeError) as err:
             warnings.warn(f"{err}; showing the graph as text", RuntimeWarning, stacklevel=3)
             return None
 
