@@ -199,7 +199,7 @@ class DepthwiseConv2D(Layer):
         self.use_bias = bool(use_bias)
         self.depthwise_initializer, self.bias_initializer = depthwise_initializer, bias_initializer
         self.bias: Tensor | None = None
-        if type(self) is DepthwiseConv2D:
+        if type(self) is DepthwiseConv2D:  # SeparableConv2D builds once its own arguments are set
             self._build_if_declared()
 
     @property
