@@ -40,7 +40,7 @@ class ReLU(Layer):
         super().__init__(name=name, input_shape=input_shape)
         self.max_value = None if max_value is None else _number(self._where, "max_value", max_value, 0.0)
         self.negative_slope = _number(self._where, "negative_slope", negative_slope, 0.0)
-        self.threshold = _number(self._where, "threshold", threshold)
+        self.threshold = _number(self._where, "threshold", threshold, 0.0)  # Keras refuses negative ones
         self._build_if_declared()
 
     def forward(self, x: Tensor) -> Tensor:

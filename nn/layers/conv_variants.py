@@ -183,6 +183,7 @@ class DepthwiseConv2D(Layer):
     input_ndim = 4
     rank_hint = IMAGE_AXES
     depthwise_name = "kernel"  # Keras 3's name here; SeparableConv2D calls it depthwise_kernel
+    weight_names: tuple[str, ...] = ("kernel", "bias")  # Keras's order, which get_weights() follows
 
     def __init__(self, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
                  depth_multiplier: int = 1, data_format: str | None = None, dilation_rate: Any = (1, 1),
@@ -198,7 +199,8 @@ class DepthwiseConv2D(Layer):
         self.activation, self.activation_name = resolve_activation(activation, self._where)
         self.use_bias = bool(use_bias)
         self.depthwise_initializer, self.bias_initializer = depthwise_initializer, bias_initializer
-        self.bias: Tensor | None = None
+        for weight in self.weight_names:  # attributes in Keras's order: the parameter walk follows it
+            setattr(self, weight, None)
         if type(self) is DepthwiseConv2D:  # SeparableConv2D builds once its own arguments are set
             self._build_if_declared()
 
@@ -259,6 +261,7 @@ class SeparableConv2D(DepthwiseConv2D):
     """
 
     depthwise_name = "depthwise_kernel"
+    weight_names = ("depthwise_kernel", "pointwise_kernel", "bias")
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
                  data_format: str | None = None, dilation_rate: Any = (1, 1), depth_multiplier: int = 1,

@@ -22,7 +22,9 @@ class LayerNormalization(Layer):
         axis: an axis or a list of axes to normalize over (not the batch axis 0).
         epsilon: added to the variance (Keras default 1e-3).
         center: learn ``beta``; scale: learn ``gamma``.
-        rms_scaling: divide by the root mean square instead (no centring, no ``beta``): RMSNorm.
+        rms_scaling: divide by the root mean square instead (no centring, no ``beta``): RMSNorm, as
+            Keras documents it (Keras 3.15's implementation divides by the standard deviation
+            instead, warns that this is wrong and deprecates the argument).
         beta_initializer, gamma_initializer: initializer names or callables.
 
     Example:
