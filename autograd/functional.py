@@ -108,7 +108,7 @@ def conv2d(x: Any, kernel: Any, bias: Any = None, strides: int | tuple[int, int]
 
     ``y[n, p, q, f] = sum_{i, j, c} x_pad[n, p*sh + i, q*sw + j, c] * kernel[i, j, c, f] + bias[f]``.
     Computed as one matrix product of the im2col matrix (N*OH*OW, KH*KW*C) with the kernel.
-    First-order only: gradients are exact, but not recorded under ``create_graph=True``.
+    Differentiable twice (``create_graph=True`` records the backward as im2col/col2im products).
 
     Args:
         x: images (N, H, W, C).
@@ -172,7 +172,7 @@ def max_pool2d(x: Any, pool_size: int | tuple[int, int] = 2, strides: int | tupl
     """Max pooling of NHWC images: ``y[n, p, q, c] = max over the window at (p, q) of x``.
 
     The gradient goes to each window's maximum (on ties, to the first one, as in PyTorch).
-    With "same" padding the padded cells never win. First-order only.
+    With "same" padding the padded cells never win. Differentiable twice.
 
     Args:
         x: images (N, H, W, C).
@@ -195,7 +195,7 @@ def avg_pool2d(x: Any, pool_size: int | tuple[int, int] = 2, strides: int | tupl
     """Average pooling of NHWC images: ``y[n, p, q, c] = mean of x over the window at (p, q)``.
 
     With "same" padding each window averages only its real (unpadded) cells, as Keras does.
-    First-order only.
+    Differentiable twice.
 
     Args:
         x: images (N, H, W, C).
@@ -217,7 +217,7 @@ def softmax_cross_entropy(logits: Any, labels: Any) -> Tensor:
 
     ``L = mean_n(-sum_k t_nk log softmax(z_n)_k)``, computed as ``logsumexp(z) - t . z`` after
     subtracting each row's max, so large logits never overflow. The gradient with respect to the
-    logits is ``(softmax(z) - t) / N``. First-order only.
+    logits is ``(softmax(z) - t) / N``. Differentiable twice.
 
     Args:
         logits: (N, K) scores (or (..., K): every leading position counts as a sample).
@@ -266,7 +266,8 @@ def sigmoid_binary_cross_entropy(logits: Any, targets: Any) -> Tensor:
     """Fused, numerically stable sigmoid + binary cross-entropy, averaged over all elements.
 
     ``L = mean(-t log sigmoid(z) - (1 - t) log(1 - sigmoid(z))) = mean(max(z, 0) - z t +
-    log1p(exp(-|z|)))``, which never overflows. ``dL/dz = (sigmoid(z) - t) / n``. First-order only.
+    log1p(exp(-|z|)))``, which never overflows. ``dL/dz = (sigmoid(z) - t) / n``.
+    Differentiable twice.
 
     Args:
         logits: raw scores, any shape.

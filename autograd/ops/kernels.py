@@ -192,12 +192,65 @@ def avg_pool_forward(x, pool, strides, padding):
     return total
 
 
-def avg_pool_backward(g, x, pool, strides, padding):
+def avg_pool_backward(g, x_shape, pool, strides, padding):
     """dx: every cell of a window receives g / (real cells in the window)."""
-    oh, ow, pads_h, pads_w = geometry(x.shape, pool, strides, padding)
-    share = g / avg_pool_counts(x.shape, pool, strides, padding, g.dtype)
-    dxp = np.zeros((x.shape[0], x.shape[1] + sum(pads_h), x.shape[2] + sum(pads_w), x.shape[3]), g.dtype)
+    oh, ow, pads_h, pads_w = geometry(x_shape, pool, strides, padding)
+    share = g / avg_pool_counts(x_shape, pool, strides, padding, g.dtype)
+    dxp = np.zeros((x_shape[0], x_shape[1] + sum(pads_h), x_shape[2] + sum(pads_w), x_shape[3]), g.dtype)
     for i in range(pool[0]):
         for j in range(pool[1]):
             window(dxp, i, j, oh, ow, strides)[...] += share
-    return unpad_hw(dxp, pads_h, pads_w, x.shape)
+    return unpad_hw(dxp, pads_h, pads_w, x_shape)
+
+
+# --- the adjoints that second derivatives need -----------------------------------------------------
+def im2col_padded(x, kernel_hw, strides, padding):
+    """im2col of ``x`` padded as ``conv2d`` pads it: (N*OH*OW, KH*KW*C)."""
+    oh, ow, pads_h, pads_w = geometry(x.shape, kernel_hw, strides, padding)
+    return im2col(pad_hw(x, pads_h, pads_w), kernel_hw[0], kernel_hw[1], oh, ow, strides)
+
+
+def col2im(cols, x_shape, kernel_hw, strides, padding):
+    """The adjoint of ``im2col_padded``: each row's entries added back where they were read from."""
+    kh, kw = kernel_hw
+    n, _, _, c = x_shape
+    oh, ow, pads_h, pads_w = geometry(x_shape, kernel_hw, strides, padding)
+    dxp = np.zeros((n, x_shape[1] + sum(pads_h), x_shape[2] + sum(pads_w), c), dtype=cols.dtype)
+    patches = cols.reshape(n, oh, ow, kh, kw, c)
+    for i in range(kh):
+        for j in range(kw):
+            view = window(dxp, i, j, oh, ow, strides)
+            np.add(view, patches[:, :, :, i, j], out=view)
+    return unpad_hw(dxp, pads_h, pads_w, x_shape)
+
+
+def max_pool_winners(x, y, pool, strides, padding):
+    """For each output cell, the window offset (row-major, 0..PH*PW-1) of its first maximum."""
+    oh, ow, pads_h, pads_w = geometry(x.shape, pool, strides, padding)
+    xp = pad_hw(x, pads_h, pads_w, fill=_lowest(x.dtype))
+    winner = np.full(y.shape, -1, dtype=np.int32)
+    for k in range(pool[0] * pool[1]):
+        hit = (window(xp, k // pool[1], k % pool[1], oh, ow, strides) == y) & (winner < 0)
+        winner[hit] = k
+    return winner
+
+
+def max_pool_route(g, winner, x_shape, pool, strides, padding):
+    """dx for max pooling given the winners: each output cell's g goes to its window's winner."""
+    oh, ow, pads_h, pads_w = geometry(x_shape, pool, strides, padding)
+    n, h, w, c = x_shape
+    dxp = np.zeros((n, h + sum(pads_h), w + sum(pads_w), c), dtype=g.dtype)
+    for k in range(pool[0] * pool[1]):
+        view = window(dxp, k // pool[1], k % pool[1], oh, ow, strides)
+        view += g * (winner == k)
+    return unpad_hw(dxp, pads_h, pads_w, x_shape)
+
+
+def max_pool_pick(d, winner, pool, strides, padding):
+    """The adjoint of ``max_pool_route``: each output cell reads ``d`` at its window's winner."""
+    oh, ow, pads_h, pads_w = geometry(d.shape, pool, strides, padding)
+    dp = pad_hw(d, pads_h, pads_w)
+    out = np.zeros(winner.shape, dtype=d.dtype)
+    for k in range(pool[0] * pool[1]):
+        out += window(dp, k // pool[1], k % pool[1], oh, ow, strides) * (winner == k)
+    return out
