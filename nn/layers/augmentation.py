@@ -166,7 +166,7 @@ class RandomRotation(AffineLayer):
         self._build_if_declared()
 
     def draw(self, height: int, width: int) -> dict:
-        return {"theta": float(self._rng.uniform(*self._range)) * 360.0}
+        return {"theta": -float(self._rng.uniform(*self._range)) * 360.0}  # Keras: positive is anticlockwise
 
 
 class RandomZoom(AffineLayer):

@@ -117,3 +117,25 @@ def test_ops_match_keras_ops(name, call):
     x = rand(3, 5)
     np.testing.assert_allclose(ops.convert_to_numpy(call(ops, x)),
                                keras.ops.convert_to_numpy(call(keras.ops, x)), rtol=1e-5, atol=1e-6)
+
+
+AUGMENTATIONS = [  # ranges of one value: the random draw is fixed, so the outputs must agree exactly
+    ("rotate", lambda m: m.RandomRotation((0.1, 0.1), fill_mode="constant")),
+    ("rotate_reflect", lambda m: m.RandomRotation((-0.05, -0.05))),
+    ("rotate_nearest", lambda m: m.RandomRotation((0.25, 0.25), interpolation="nearest")),  # square: no ties
+    ("translate", lambda m: m.RandomTranslation((0.2, 0.2), (-0.1, -0.1), fill_mode="constant")),
+    ("translate_wrap", lambda m: m.RandomTranslation((0.3, 0.3), 0.0, fill_mode="wrap")),
+    ("translate_nearest", lambda m: m.RandomTranslation((0.3, 0.3), 0.0, fill_mode="nearest")),
+    ("zoom_out", lambda m: m.RandomZoom((0.5, 0.5), fill_mode="constant")),
+    ("zoom_in", lambda m: m.RandomZoom((-0.3, -0.3), (-0.2, -0.2))),
+    ("brightness", lambda m: m.RandomBrightness((0.1, 0.1))),
+]
+
+
+@pytest.mark.parametrize("name, make", AUGMENTATIONS, ids=[a[0] for a in AUGMENTATIONS])
+def test_augmentation_matches_keras_for_a_fixed_draw(name, make):
+    size = (9, 9) if name == "rotate_nearest" else (8, 9)  # a quarter turn of 8x9 lands on pixel edges
+    x = np.random.default_rng(0).uniform(0, 255, (2, *size, 3)).astype(np.float32)
+    mine = make(L)(x, training=True).numpy()
+    reference = keras.ops.convert_to_numpy(make(keras.layers)(x, training=True))
+    np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-3)
