@@ -370,6 +370,8 @@ class Stepper:
             payload=payload,
             picture=data["pictures"][data["frames"][0][0]], note=html.escape(data["notes"][0]),
             height=f"{min(lines, _NOTE_LINES) * 1.3 + 0.6:.1f}em", more=more,
+            # the tallest picture's height (pt -> px): controls and explanation stay put across parts
+            frame_height=round(max(_size_pt(p, "height") for p in data["pictures"]) * 4 / 3),
         )
 
     def widget(self) -> Any:
@@ -484,7 +486,7 @@ def _parts(trace: _Trace, steps: list[Step], max_nodes: int,
         if svg is None:
             return None
         svg = svg[svg.find("<svg"):]
-        if len(run) > 1 and _width_pt(svg) > _MAX_WIDTH_PT:
+        if len(run) > 1 and _size_pt(svg) > _MAX_WIDTH_PT:
             half = len(run) // 2
             pending += [run[half:], run[:half]]
             continue
@@ -492,10 +494,11 @@ def _parts(trace: _Trace, steps: list[Step], max_nodes: int,
     return out
 
 
-def _width_pt(svg: str) -> float:
+def _size_pt(svg: str, side: str = "width") -> float:
+    """An SVG's ``width`` or ``height`` in points, as Graphviz writes it (0 for a text picture)."""
     head = svg[: svg.find(">")]
-    at = head.find('width="')
-    return float(head[at + 7: head.find("pt", at)]) if at >= 0 else 0.0
+    at = head.find(f'{side}="')
+    return float(head[at + len(side) + 2: head.find("pt", at)]) if at >= 0 else 0.0
 
 
 def _text_pictures(trace: _Trace, steps: list[Step], max_nodes: int) -> list[str]:
@@ -508,12 +511,13 @@ def _text_pictures(trace: _Trace, steps: list[Step], max_nodes: int) -> list[str
     return out
 
 
-_HTML = """<div id="{uid}" class="stepgrad-stepper" tabindex="0" style="outline:none">
+_HTML = """<style>#{uid} .frame svg {{display:block}}</style>
+<div id="{uid}" class="stepgrad-stepper" tabindex="0" style="outline:none">
 <div style="display:flex;gap:8px;align-items:center">
 <button data-go="-1">Prev</button><input type="range" min="0" max="{last}" value="0" style="flex:1">
 <button data-go="1">Next</button>
 <span class="counter" style="font-family:monospace">step {first} / {total}</span></div>
-{more}<div class="frame" style="overflow:auto">{picture}</div>
+{more}<div class="frame" style="overflow:auto;min-height:{frame_height}px">{picture}</div>
 <pre class="note" style="font-family:monospace;font-size:13px;line-height:1.3;height:{height};overflow:auto;\
 white-space:pre;margin:4px 0;padding:0.3em">{note}</pre></div>
 <script>(function () {{

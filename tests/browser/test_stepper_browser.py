@@ -116,3 +116,31 @@ def test_grad_fields_follow_the_steps(browser, tmp_path):
     """)
     expected = [line for line in draw(root_value).source.split('"') if "grad " in line]
     assert sorted(shown) == sorted(f.split(" | ")[-1] for f in expected)
+
+
+def test_a_graph_drawn_in_parts_keeps_the_explanation_in_place(browser, tmp_path):
+    """MLP(2, [4, 4, 1]) plus a loss is drawn in several parts; every step still highlights its node,
+    and the explanation box neither moves nor changes height when the picture changes."""
+    from selenium.webdriver.common.by import By
+
+    from nn import MLP
+
+    model = MLP(2, [4, 4, 1])
+    loss = (model([Value(0.5), Value(-1.0)]) - 1.0) ** 2
+    stepper = step_through(loss)
+    assert len(stepper.page()["pictures"]) > 1
+    browser.get(open_page(stepper, tmp_path))
+    chromium.page_errors(browser)
+    nxt = browser.find_elements(By.CSS_SELECTOR, ".stepgrad-stepper button")[1]
+    boxes = set()
+    for i in range(len(stepper)):
+        counter, note, position, lit, filled, height = state(browser)
+        assert (counter, position, lit, filled) == (f"step {i + 1} / {len(stepper)}", i,
+                                                   [stepper.page()["frames"][i][1]], 1)
+        assert note == stepper.steps[i].explain()
+        top = browser.execute_script(
+            "return document.querySelector('.stepgrad-stepper .note').getBoundingClientRect().top")
+        boxes.add((round(top), round(height)))
+        nxt.click()
+    assert len(boxes) == 1, boxes
+    assert chromium.page_errors(browser) == []
