@@ -38,7 +38,9 @@ from .layers import Dense as Dense  # noqa: E402
 from .layers import Dropout as Dropout  # noqa: E402
 from .layers import Flatten as Flatten  # noqa: E402
 from .layers import Input as Input  # noqa: E402
+from .layers import InputLayer as InputLayer  # noqa: E402
 from .layers import MaxPooling2D as MaxPooling2D  # noqa: E402
+from .models import Model as Model  # noqa: E402
 from .models import Sequential as Sequential  # noqa: E402
 from .models import load_model as load_model  # noqa: E402
 from .module import Module as Module  # noqa: E402

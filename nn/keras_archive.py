@@ -33,7 +33,7 @@ from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
 from .keras_layers import KerasFormatError
-from .layers import Input
+from .layers import InputLayer as Input  # the layer class (nn.Input itself makes a symbolic tensor)
 from .layers.base import snake_case
 from .saving import atomic_write
 

@@ -35,33 +35,158 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import Node
-from autograd.tensor import Tensor  # noqa: F401 (the docstring examples use it)
+from autograd.tensor import Tensor
 from autograd.value import Value, vsum
 
-from ._loss_inputs import (
-    as_pred,
-    check_labels,
-    check_reduction,
-    has_value,
-    is_values,
-    match_target,
-    reduce_tensor,
-    reduce_values,
-    target_rows,
-    value_rows,
-)
-from ._loss_terms import (
-    EPSILON,
-    _absolute,
-    _binary_ce,
-    _binary_ce_logits,
-    _clip,
-    _hinge,
-    _log,
-    _squared,
-    _squared_hinge,
-)
 from ._registry import NOT_RESOLVED, resolve
+
+# --- per-element terms, written once for Values, Tensors and floats alike --------------------------
+EPSILON = 1e-7  # Keras's backend epsilon: probabilities are clipped to [EPSILON, 1 - EPSILON]
+
+
+def _log(x: Any) -> Any:
+    return x.log() if isinstance(x, Node) else math.log(x)
+
+
+def _clip(x: Any, lo: float, hi: float) -> Any:
+    """min(max(x, lo), hi); outside the range the result is a constant (no gradient), as Keras's clip."""
+    if isinstance(x, Tensor):
+        return x.clip(lo, hi)
+    value = x.data if isinstance(x, Value) else x
+    return x if lo <= value <= hi else (lo if value < lo else hi)
+
+
+def _squared(t: Any, p: Any) -> Any:
+    d = p - t
+    return d * d
+
+
+def _absolute(t: Any, p: Any) -> Any:
+    return (p - t).abs()
+
+
+def _hinge(t: Any, p: Any) -> Any:
+    return (1.0 - t * p).relu()
+
+
+def _squared_hinge(t: Any, p: Any) -> Any:
+    h = (1.0 - t * p).relu()
+    return h * h
+
+
+def _binary_ce(t: Any, p: Any) -> Any:
+    p = _clip(p, EPSILON, 1.0 - EPSILON)
+    return -(t * _log(p) + (1.0 - t) * _log(1.0 - p))
+
+
+def _binary_ce_logits(t: Any, z: Any) -> Any:
+    """max(z, 0) - z t + log(1 + e**-|z|): equals the cross-entropy of sigmoid(z), never overflows."""
+    return z.relu() - z * t + ((-z.abs()).exp() + 1.0).log()
+
+
+# --- how losses read their inputs: Values as rows, Tensors with Keras's target matching ------------
+REDUCTIONS = ("sum_over_batch_size", "sum", "none")
+
+
+def is_values(y_pred: Any) -> bool:
+    return isinstance(y_pred, (Value, list, tuple))
+
+
+def value_rows(y: Any) -> tuple[list[list], int]:
+    """Rows along the last axis, and the nesting depth (0: a Value, 1: a flat list, 2: a batch)."""
+    if not isinstance(y, (list, tuple)):
+        return [[y]], 0
+    if y and isinstance(y[0], (list, tuple)):
+        return [list(r) for r in y], 2
+    return [list(y)], 1
+
+
+def target_rows(y_true: Any, rows: list[list], where: str) -> list[list]:
+    """Targets shaped like the prediction rows (numbers as floats; Values kept as nodes)."""
+    if isinstance(y_true, Value) or (isinstance(y_true, (list, tuple)) and has_value(y_true)):
+        t_rows, _ = value_rows(y_true)
+        shape_t, shape_p = [len(r) for r in t_rows], [len(r) for r in rows]
+        if shape_t != shape_p:
+            raise ValueError(f"{where}: y_true has rows of lengths {shape_t}, y_pred {shape_p}")
+        return t_rows
+    t = np.asarray(y_true.data if isinstance(y_true, Node) else y_true, dtype=np.float64)
+    n, width = len(rows), len(rows[0]) if rows else 0
+    if t.size != n * width or any(len(r) != width for r in rows):
+        raise ValueError(
+            f"{where}: y_true has shape {t.shape} but y_pred has {n} rows of {[len(r) for r in rows]} values"
+        )
+    return t.reshape(n, width).tolist()
+
+
+def has_value(y: list | tuple) -> bool:
+    first = y[0] if y else None
+    return isinstance(first, Value) or (isinstance(first, (list, tuple)) and has_value(first))
+
+
+def reduce_values(per_row: list[Value], depth: int, reduction: str, sample_weight: Any) -> Any:
+    if sample_weight is not None:
+        weights = np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), (len(per_row),)).tolist()
+        per_row = [loss * w for loss, w in zip(per_row, weights, strict=True)]
+    if reduction == "none":
+        return per_row if depth == 2 else per_row[0]
+    total = vsum(per_row)
+    return total if reduction == "sum" else total / len(per_row)
+
+
+def as_pred(y_pred: Any) -> Tensor:
+    return y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred, dtype=np.float32))
+
+
+def match_target(y_true: Any, p: Tensor, where: str) -> Any:
+    """Targets as an array (or a Tensor, if it needs gradients) of the predictions' shape and dtype."""
+    if isinstance(y_true, Tensor) and y_true.requires_grad:
+        t = y_true
+    else:
+        t = np.asarray(y_true.data if isinstance(y_true, Node) else y_true)
+        t = t.astype(p.dtype, copy=False) if t.dtype != p.dtype else t
+    received = t.shape
+    if t.ndim == p.ndim - 1 and p.shape[-1] == 1:  # Keras: (N,) targets for (N, 1) predictions
+        t = t.reshape(*t.shape, 1)
+    elif t.ndim == p.ndim + 1 and t.shape[-1] == 1:
+        t = t.reshape(t.shape[:-1])
+    if t.shape != p.shape:
+        raise ValueError(f"{where}: y_true has shape {received} but y_pred has shape {p.shape} (must match)")
+    return t
+
+
+def reduce_tensor(per_sample: Tensor, reduction: str, sample_weight: Any) -> Tensor:
+    if sample_weight is not None:
+        per_sample = per_sample * np.asarray(sample_weight, dtype=per_sample.dtype).reshape(
+            np.shape(sample_weight) + (1,) * (per_sample.ndim - np.ndim(sample_weight))
+        )
+    if reduction == "none":
+        return per_sample
+    return per_sample.sum() if reduction == "sum" else per_sample.mean()
+
+
+def check_reduction(reduction: str, where: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{where}: reduction must be one of {list(REDUCTIONS)}, received {reduction!r}")
+
+
+def check_labels(y_true: Any, n_classes: int, where: str) -> np.ndarray:
+    """Integer labels in [0, n_classes), else a ValueError naming the first bad one."""
+    labels = np.asarray(y_true.data if isinstance(y_true, Node) else y_true)
+    if labels.dtype.kind == "f":
+        if not np.all(labels == np.round(labels)):
+            bad = labels[labels != np.round(labels)].ravel()[0]
+            raise ValueError(f"{where}: labels must be integer class indices, received {bad!r}")
+        labels = labels.astype(np.int64)
+    elif labels.dtype.kind not in "iub":
+        raise TypeError(f"{where}: labels must be integer class indices, received dtype {labels.dtype}")
+    out_of_range = (labels < 0) | (labels >= n_classes)
+    if np.any(out_of_range):
+        bad = labels[out_of_range].ravel()[0]
+        raise ValueError(
+            f"{where}: label {bad} is out of range for {n_classes} classes (expected integers in "
+            f"[0, {n_classes - 1}]; y_pred's last axis is the number of classes)"
+        )
+    return labels.astype(np.int64, copy=False)
 
 
 # --- the two shapes of loss: elementwise (mean over the last axis) and cross-entropy ---------------
@@ -170,6 +295,7 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
         16.118
     """
     where = "binary_crossentropy"
+    _check_binary_targets(y_true, where)
     fused = reduction == "sum_over_batch_size" and sample_weight is None
     if from_logits and fused and not is_values(y_pred):
         from autograd.functional import sigmoid_binary_cross_entropy
@@ -178,6 +304,16 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
         return sigmoid_binary_cross_entropy(p, match_target(y_true, p, where))  # fused and stable
     fn = _binary_ce_logits if from_logits else _binary_ce
     return _elementwise(where, fn, y_true, y_pred, reduction, sample_weight)
+
+
+def _check_binary_targets(y_true: Any, where: str) -> None:
+    """Targets are probabilities: a value outside [0, 1] (a class index, say) is an error, not a loss."""
+    if isinstance(y_true, Node) or (isinstance(y_true, (list, tuple)) and has_value(y_true)):
+        return
+    t = np.asarray(y_true)
+    if t.size and t.dtype.kind in "biuf" and (t.min() < 0 or t.max() > 1):
+        bad = t.min() if t.min() < 0 else t.max()
+        raise ValueError(f"{where}: needs targets in [0, 1], received a target value of {bad}")
 
 
 def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
@@ -284,26 +420,84 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     return categorical_crossentropy(one_hot, p, from_logits, reduction, sample_weight)
 
 
-# --- class twins and get() ---------------------------------------------------------------------
+# --- reducing what a custom loss returns ------------------------------------------------------------
+def reduce_loss(values: Any, reduction: str = "sum_over_batch_size", sample_weight: Any = None) -> Any:
+    """Keras's reduction of per-sample losses: weight them, then sum, or divide the sum by their count.
+
+    ``values`` may be a Tensor of any shape (a scalar passes through ``"sum_over_batch_size"``
+    unchanged), a Value, a list of Values, or plain numbers (a constant loss).
+
+    Example:
+        >>> reduce_loss(Tensor([1.0, 2.0, 6.0])).item(), reduce_loss(Tensor([1.0, 3.0]), "sum").item()
+        (3.0, 4.0)
+    """
+    check_reduction(reduction, "reduce_loss")
+    if isinstance(values, Value):
+        values = [values]
+    if isinstance(values, (list, tuple)) and has_value(values):
+        return reduce_values(list(values), 2 if reduction == "none" else 1, reduction, sample_weight)
+    if not isinstance(values, Tensor):
+        values = Tensor(np.asarray(values, dtype=np.float32))
+    if sample_weight is not None:
+        weight = np.asarray(getattr(sample_weight, "data", sample_weight), dtype=values.dtype)
+        values = values * weight.reshape(weight.shape + (1,) * (values.ndim - weight.ndim)) \
+            if weight.ndim <= values.ndim else values * weight.reshape(values.shape)
+    if reduction == "none":
+        return values
+    return values.sum() if reduction == "sum" else values.mean()
+
+
+def same_rank(y_true: Any, y_pred: Tensor) -> Any:
+    """Keras's matching before a custom loss: drop or add a trailing axis of size 1 on ``y_true``."""
+    t = y_true if isinstance(y_true, Tensor) else Tensor(np.asarray(y_true, dtype=y_pred.dtype))
+    if t.ndim == y_pred.ndim + 1 and t.shape[-1] == 1:
+        return t.reshape(t.shape[:-1])
+    if t.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
+        return t.reshape(*t.shape, 1)
+    return t
+
+
+# --- Loss classes and get() ---------------------------------------------------------------------
 class Loss:
     """A loss with its settings bound: ``loss(y_true, y_pred, sample_weight=None)``.
 
+    Subclass it as in Keras: write ``call(y_true, y_pred)`` returning one loss per sample (or any
+    shape); ``__call__`` weights and reduces what it returns (``reduce_loss``).
+
     Args:
-        reduction: "sum_over_batch_size" (default), "sum" or "none".
-        name: shown in logs; defaults to the function's name.
+        reduction: "sum_over_batch_size" (default: the mean), "sum" or "none".
+        name: shown in logs; defaults to the function's name (or the snake-cased class name).
+
+    Example:
+        >>> class Scaled(Loss):
+        ...     def call(self, y_true, y_pred):
+        ...         return ((y_pred - y_true) ** 2).mean(axis=-1) * 10.0
+        >>> Scaled()(Tensor([[0.0], [1.0]]), Tensor([[1.0], [1.0]])).item()     # mean(10, 0)
+        5.0
     """
 
-    fn: Callable[..., Any] = staticmethod(mean_squared_error)
+    fn: Callable[..., Any] | None = None  # the built-in twins set their function here
 
     def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None,
                  **kwargs: Any) -> None:
         check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
-        self.name = name or self.fn.__name__
+        self.name = name or (self.fn.__name__ if self.fn is not None else _snake(type(self).__name__))
         self._kwargs = kwargs
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
-        return self.fn(y_true, y_pred, reduction=self.reduction, sample_weight=sample_weight, **self._kwargs)
+        if type(self).call is Loss.call and self.fn is not None:  # a built-in: its function reduces (fused)
+            return self.fn(y_true, y_pred, reduction=self.reduction, sample_weight=sample_weight,
+                           **self._kwargs)
+        if isinstance(y_pred, Tensor):
+            y_true = same_rank(y_true, y_pred)
+        return reduce_loss(self.call(y_true, y_pred), self.reduction, sample_weight)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        """The per-sample losses (what a subclass overrides)."""
+        if self.fn is None:
+            raise TypeError(f"{type(self).__name__}: a Loss subclass must define call(y_true, y_pred)")
+        return self.fn(y_true, y_pred, reduction="none", **self._kwargs)
 
     @property
     def from_logits(self) -> bool:
@@ -312,8 +506,40 @@ class Loss:
     def get_config(self) -> dict[str, Any]:
         return {"reduction": self.reduction, "name": self.name, **self._kwargs}
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        return cls(**config)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+class LossFunctionWrapper(Loss):
+    """A function ``fn(y_true, y_pred) -> per-sample losses`` as a ``Loss`` (what ``compile`` makes of
+    a custom loss function): its values are weighted and reduced as Keras does.
+
+    Example:
+        >>> def abs_error(y_true, y_pred):
+        ...     return (y_pred - y_true).abs().mean(axis=-1)        # one value per sample
+        >>> LossFunctionWrapper(abs_error)([1.0, 0.0], Tensor([[3.0], [0.0]])).item()   # mean(2, 0)
+        1.0
+    """
+
+    def __init__(self, fn: Callable[..., Any], reduction: str = "sum_over_batch_size",
+                 name: str | None = None,
+                 **kwargs: Any) -> None:
+        self.function = fn
+        super().__init__(reduction, name or getattr(fn, "__name__", type(fn).__name__), **kwargs)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return self.function(y_true, y_pred, **self._kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"reduction": self.reduction, "name": self.name}
 
 
 class _ProbabilisticLoss(Loss):
@@ -395,3 +621,18 @@ def get(identifier: Any) -> Callable[..., Any]:
     if callable(identifier):
         return identifier
     raise TypeError(f"losses.get: expected a name, Loss or callable, received {type(identifier).__name__}")
+
+
+def as_loss(identifier: Any) -> Loss:
+    """What ``compile`` keeps: a ``Loss`` for any identifier ``get`` accepts.
+
+    Built-in functions become their class twins (so sample weights and the fused kernels apply);
+    other functions are wrapped in ``LossFunctionWrapper`` (their per-sample values are reduced).
+    """
+    loss = get(identifier)
+    if isinstance(loss, Loss):
+        return loss
+    twin = _CLASSES.get(getattr(loss, "__name__", ""))
+    if twin is not None and twin.fn is loss:
+        return twin()
+    return LossFunctionWrapper(loss)

@@ -26,8 +26,14 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import Node
+from autograd.tensor import Tensor
 
 from ._registry import lookup
+
+
+def snake_case(name: str) -> str:
+    """``MeanAbsoluteError`` -> ``mean_absolute_error``."""
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def as_array(x: Any) -> np.ndarray:
@@ -80,27 +86,136 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     return (t == p.argmax(axis=-1)).astype(np.float64)
 
 
-class Metric:
-    """A streaming mean of a per-sample function: ``update_state`` per batch, ``result()`` at the end.
+class Variable(Tensor):
+    """A metric's state: a Tensor (no gradient) with Keras's ``assign``/``assign_add``/``assign_sub``.
 
-    Args:
-        fn: ``fn(y_true, y_pred, **kwargs) -> per-sample values``.
-        name: the key used in logs (``History``), e.g. "accuracy".
+    Example:
+        >>> v = Variable(np.zeros(2)); _ = v.assign_add([1.0, 2.0]); v.numpy().tolist()
+        [1.0, 2.0]
     """
 
-    def __init__(self, fn: Callable[..., Any], name: str | None = None, **kwargs: Any) -> None:
-        self.fn, self.name, self._kwargs = fn, name or fn.__name__, kwargs
-        self.reset_state()
+    def __init__(self, data: Any, dtype: Any = "float32", name: str = "") -> None:
+        super().__init__(np.array(getattr(data, "data", data), dtype=dtype), label=name)
+        self.name = name
+
+    def assign(self, value: Any) -> Variable:
+        """Overwrite the numbers in place (shape kept; a scalar fills)."""
+        np.copyto(self.data, np.asarray(getattr(value, "data", value)), casting="unsafe")
+        return self
+
+    def assign_add(self, value: Any) -> Variable:
+        return self.assign(self.data + np.asarray(getattr(value, "data", value)))
+
+    def assign_sub(self, value: Any) -> Variable:
+        return self.assign(self.data - np.asarray(getattr(value, "data", value)))
+
+    @property
+    def value(self) -> Tensor:
+        return Tensor(self.data.copy())
+
+
+class Metric:
+    """Base class of streaming metrics, as in Keras: state in variables, ``update_state`` per batch,
+    ``result()`` at any time, ``reset_state()`` between epochs.
+
+    Subclasses create their state with ``add_variable(shape, initializer, name=...)`` (or its alias
+    ``add_weight``) in ``__init__`` and define ``update_state(y_true, y_pred, sample_weight=None)`` and
+    ``result()``; ``reset_state`` puts every variable back to its initial value.
+
+    Args:
+        name: the key used in logs (``History``); default the snake-cased class name.
+        dtype: the variables' dtype (float32).
+
+    Example:
+        >>> class CountPositives(Metric):
+        ...     def __init__(self, name="positives"):
+        ...         super().__init__(name=name)
+        ...         self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+        ...     def update_state(self, y_true, y_pred, sample_weight=None):
+        ...         self.count.assign_add(float((as_array(y_pred) > 0.5).sum()))
+        ...     def result(self):
+        ...         return self.count
+        >>> m = CountPositives(); m.update_state([1, 0], [[0.9], [0.7]]); float(m.result())
+        2.0
+        >>> m.reset_state(); float(m.result())
+        0.0
+    """
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        self.name = name or snake_case(type(self).__name__)
+        self.dtype = dtype or "float32"
+        self._variables: list[tuple[Variable, np.ndarray]] = []
+
+    def add_variable(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None,
+                     aggregation: str = "sum", name: str | None = None) -> Variable:
+        """A new state variable of ``shape`` filled by ``initializer`` (a name, callable or number)."""
+        from . import initializers
+
+        shape = tuple(int(d) for d in np.atleast_1d(shape)) if np.size(shape) else ()
+        if isinstance(initializer, (int, float)):
+            start = np.full(shape, initializer)
+        else:
+            start = np.asarray(initializers.get(initializer)(shape)) if shape else \
+                np.asarray(initializers.get(initializer)((1,))).reshape(())
+        variable = Variable(start, dtype or self.dtype, name or f"variable_{len(self._variables)}")
+        self._variables.append((variable, variable.data.copy()))
+        return variable
+
+    def add_weight(self, name: str | None = None, shape: Any = (), initializer: Any = "zeros",
+                   dtype: Any = None, aggregation: str = "sum") -> Variable:
+        """Keras's older spelling of ``add_variable`` (name may come first)."""
+        return self.add_variable(shape, initializer, dtype, aggregation, name)
+
+    @property
+    def variables(self) -> list[Variable]:
+        return [v for v, _ in self._variables]
 
     def reset_state(self) -> None:
-        """Forget every batch seen so far."""
+        """Put every variable back to its initial value."""
+        for variable, start in self._variables:
+            variable.assign(start)
+
+    def update_state(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError(f"{type(self).__name__}: a Metric subclass must define update_state(...)")
+
+    def result(self) -> Any:
+        raise TypeError(f"{type(self).__name__}: a Metric subclass must define result()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Update with one batch and return the running result (as a Keras metric does)."""
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+class Mean(Metric):
+    """The running (weighted) mean of the values given to ``update_state(values, sample_weight=None)``.
+
+    Example:
+        >>> m = Mean(); m.update_state([1.0, 3.0]); m.update_state(5.0, sample_weight=2.0); m.result()
+        3.5
+    """
+
+    def __init__(self, name: str = "mean", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+        self.total, self.count = 0.0, 0.0  # plain floats: this runs once per batch per metric
+
+    def reset_state(self) -> None:
         self.total, self.count = 0.0, 0.0
 
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        """Add one batch's per-sample values (optionally weighted) to the running mean."""
-        values = np.asarray(self.fn(y_true, y_pred, **self._kwargs), dtype=np.float64).ravel()
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        values = as_array(values).ravel()
         weights = np.ones_like(values) if sample_weight is None else np.broadcast_to(
-            np.asarray(sample_weight, dtype=np.float64).ravel(), values.shape)
+            np.asarray(getattr(sample_weight, "data", sample_weight), dtype=np.float64).ravel(), values.shape)
         self.total += float((values * weights).sum())
         self.count += float(weights.sum())
 
@@ -108,44 +223,103 @@ class Metric:
         """The mean so far (0.0 before any batch)."""
         return self.total / self.count if self.count else 0.0
 
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
-        """Update with one batch and return the running result (as a Keras metric does)."""
-        self.update_state(y_true, y_pred, sample_weight)
-        return self.result()
+
+class MeanMetricWrapper(Mean):
+    """The running mean of a per-sample function ``fn(y_true, y_pred, **kwargs)``.
+
+    Args:
+        fn: ``fn(y_true, y_pred, **kwargs) -> per-sample values``.
+        name: the key used in logs (``History``), e.g. "accuracy".
+    """
+
+    def __init__(self, fn: Callable[..., Any], name: str | None = None, dtype: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(name=name or getattr(fn, "__name__", "metric"), dtype=dtype)
+        self.fn, self._kwargs = fn, kwargs
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Add one batch's per-sample values (optionally weighted) to the running mean."""
+        super().update_state(self.fn(y_true, y_pred, **self._kwargs), sample_weight)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, **self._kwargs}
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
 
-
-class Accuracy(Metric):
+class Accuracy(MeanMetricWrapper):
     """Streaming ``accuracy`` (exact match)."""
 
-    def __init__(self, name: str = "accuracy") -> None:
-        super().__init__(accuracy, name)
+    def __init__(self, name: str = "accuracy", dtype: Any = None) -> None:
+        super().__init__(accuracy, name, dtype)
 
 
-class BinaryAccuracy(Metric):
+class BinaryAccuracy(MeanMetricWrapper):
     """Streaming ``binary_accuracy``; use ``threshold=0.0`` when predictions are logits."""
 
-    def __init__(self, name: str = "binary_accuracy", threshold: float = 0.5) -> None:
-        super().__init__(binary_accuracy, name, threshold=float(threshold))
+    def __init__(self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5) -> None:
+        super().__init__(binary_accuracy, name, dtype, threshold=float(threshold))
 
 
-class CategoricalAccuracy(Metric):
+class CategoricalAccuracy(MeanMetricWrapper):
     """Streaming ``categorical_accuracy`` (one-hot targets)."""
 
-    def __init__(self, name: str = "categorical_accuracy") -> None:
-        super().__init__(categorical_accuracy, name)
+    def __init__(self, name: str = "categorical_accuracy", dtype: Any = None) -> None:
+        super().__init__(categorical_accuracy, name, dtype)
 
 
-class SparseCategoricalAccuracy(Metric):
+class SparseCategoricalAccuracy(MeanMetricWrapper):
     """Streaming ``sparse_categorical_accuracy`` (integer targets)."""
 
-    def __init__(self, name: str = "sparse_categorical_accuracy") -> None:
-        super().__init__(sparse_categorical_accuracy, name)
+    def __init__(self, name: str = "sparse_categorical_accuracy", dtype: Any = None) -> None:
+        super().__init__(sparse_categorical_accuracy, name, dtype)
+
+
+class MeanAbsoluteError(MeanMetricWrapper):
+    """Streaming ``mean(|y_pred - y_true|)`` (per sample over the last axis, then over samples).
+
+    Example:
+        >>> MeanAbsoluteError()([[1.0], [2.0]], [[1.5], [4.0]])
+        1.25
+    """
+
+    def __init__(self, name: str = "mean_absolute_error", dtype: Any = None) -> None:
+        super().__init__(mean_absolute_error, name, dtype)
+
+
+class MeanAbsolutePercentageError(MeanMetricWrapper):
+    """Streaming ``100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7))``, as Keras.
+
+    Example:
+        >>> MeanAbsolutePercentageError()([[2.0], [4.0]], [[1.0], [5.0]])
+        37.5
+    """
+
+    def __init__(self, name: str = "mean_absolute_percentage_error", dtype: Any = None) -> None:
+        super().__init__(mean_absolute_percentage_error, name, dtype)
+
+
+class MeanSquaredError(MeanMetricWrapper):
+    """Streaming ``mean((y_pred - y_true)**2)``."""
+
+    def __init__(self, name: str = "mean_squared_error", dtype: Any = None) -> None:
+        super().__init__(mean_squared_error, name, dtype)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``mean(|y_pred - y_true|)`` over the last axis, per sample."""
+    t, p = _matched(y_true, y_pred)
+    return _per_sample(np.abs(p - t))
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``mean((y_pred - y_true)**2)`` over the last axis, per sample."""
+    t, p = _matched(y_true, y_pred)
+    return _per_sample((p - t) ** 2)
+
+
+def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7))`` over the last axis, per sample."""
+    t, p = _matched(y_true, y_pred)
+    return 100.0 * _per_sample(np.abs(t - p) / np.maximum(np.abs(t), 1e-7))
 
 
 def _loss_metric(loss_name: str) -> Callable[..., np.ndarray]:
@@ -167,13 +341,15 @@ def _loss_metric(loss_name: str) -> Callable[..., np.ndarray]:
 
 _CLASSES: dict[str, Callable[[], Metric]] = {
     "accuracy": Accuracy, "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
-    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy, "mean_absolute_error": MeanAbsoluteError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError, "mean_squared_error": MeanSquaredError,
 }
 _LOSS_METRICS = {name: name for name in (
-    "mean_squared_error", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy",
-    "sparse_categorical_crossentropy", "hinge",
+    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "hinge",
 )}
-_LOSS_METRICS.update(mse="mean_squared_error", mae="mean_absolute_error")
+_ALIASES = {"acc": "accuracy", "mse": "mean_squared_error", "mae": "mean_absolute_error",
+            "mape": "mean_absolute_percentage_error"}
+_ALIASES.update({cls.__name__.lower(): name for name, cls in _CLASSES.items()})  # "MeanAbsoluteError"
 
 
 def get(identifier: Any) -> Metric:
@@ -191,10 +367,12 @@ def get(identifier: Any) -> Metric:
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if isinstance(identifier, str):
-        make = lookup("metrics", "metric", {**_LOSS_METRICS, **_CLASSES}, identifier, {"acc": "accuracy"})
-        return make() if make in _CLASSES.values() else Metric(_loss_metric(make), name=identifier)
+        make = lookup("metrics", "metric", {**_LOSS_METRICS, **_CLASSES}, identifier, _ALIASES)
+        if make not in _CLASSES.values():
+            return MeanMetricWrapper(_loss_metric(make), name=identifier)
+        return make(name=identifier) if identifier.lower() in ("mse", "mae", "mape") else make()
     if callable(identifier):
-        return Metric(identifier, getattr(identifier, "__name__", "metric"))
+        return MeanMetricWrapper(identifier, getattr(identifier, "__name__", "metric"))
     raise TypeError(f"metrics.get: expected a name, Metric or callable, received {type(identifier).__name__}")
 
 

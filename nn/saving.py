@@ -355,51 +355,8 @@ def unflatten_state(skeleton: Any, arrays: dict[str, np.ndarray]) -> Any:
 
 # --- model files ------------------------------------------------------------------------------------
 def layer_config(layer: Any) -> dict[str, Any]:
-    """``{"class_name", "config"}`` for a layer: its constructor arguments, read back from the layer.
-
-    A layer's own ``get_config()`` wins; otherwise each ``__init__`` argument is found as an attribute
-    of the same name (activations by their name, initializers in ``layer.initializers``).
-    """
-    import inspect
-
-    if hasattr(layer, "get_config"):
-        config = dict(layer.get_config())
-    else:
-        config = {}
-        where = f"save: layer '{layer.name}' ({type(layer).__name__})"
-        for arg, p in inspect.signature(type(layer).__init__).parameters.items():
-            if arg == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or arg == "input_shape":
-                continue  # the model stores the input shape once
-            if arg == "activation" and hasattr(layer, "activation_name"):
-                value = layer.activation_name
-            elif arg.removesuffix("_initializer") in getattr(layer, "initializers", {}):
-                value = layer.initializers[arg.removesuffix("_initializer")]  # BatchNormalization's dict
-            elif hasattr(layer, arg):
-                value = getattr(layer, arg)
-            elif p.default is not p.empty:
-                continue
-            else:
-                raise TypeError(
-                    f"{where}: cannot find the value of argument '{arg}'; give the layer a get_config()"
-                )
-            config[arg] = _jsonable(value, f"{where}: argument {arg}={value!r}")
-    return {"class_name": type(layer).__name__, "config": config}
-
-
-def _jsonable(value: Any, where: str) -> Any:
-    if isinstance(value, (tuple, list)):
-        return [_jsonable(v, where) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if hasattr(value, "get_config") and not isinstance(value, type):  # e.g. GlorotUniform(seed=0)
-        config = {k: _jsonable(v, where) for k, v in value.get_config().items()}
-        return {"class_name": type(value).__name__, "config": config}
-    raise TypeError(
-        f"{where} cannot be saved as text (only names, numbers and configurable objects can); "
-        "use save_weights() for such models"
-    )
+    """``{"class_name", "config"}`` for a layer: ``layer.get_config()`` (its constructor arguments)."""
+    return {"class_name": type(layer).__name__, "config": dict(layer.get_config())}
 
 
 def _weight_arrays(model: Any) -> dict[str, np.ndarray]:
@@ -417,7 +374,13 @@ def _require_built(model: Any, what: str) -> None:
 def save_weights(model: Any, path: str | os.PathLike) -> None:
     """Write ``model.state_dict()`` (and the input shape) to ``path``, atomically."""
     _require_built(model, "save_weights")
-    write_archive(path, _weight_arrays(model), {"kind": "weights", "input_shape": list(model.input_shape)})
+    meta = {"kind": "weights", "input_shape": _shape_json(model.input_shape)}
+    write_archive(path, _weight_arrays(model), meta)
+
+
+def _shape_json(shape: Any) -> Any:
+    """A shape (or a list of shapes, for several inputs) as JSON lists."""
+    return [_shape_json(s) if isinstance(s, (list, tuple)) else s for s in shape]
 
 
 def load_weights(model: Any, path: str | os.PathLike) -> None:
@@ -473,8 +436,10 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
         return save_keras(model, path)
     _require_built(model, "save")
     arrays = _weight_arrays(model)
-    meta: dict[str, Any] = {"kind": "model", "input_shape": list(model.input_shape),
-                            "model": model.get_config()}
+    from .layers.input_layer import serialize_layer
+
+    meta: dict[str, Any] = {"kind": "model", "input_shape": _shape_json(model.input_shape),
+                            "model": serialize_layer(model)}
     if getattr(model, "compiled", False):
         compile_config = model._compile_config
         try:
@@ -563,32 +528,24 @@ def load_model(path: str | os.PathLike, custom_objects: dict[str, Any] | None = 
 
 
 def _rebuild(meta: dict, where: str, custom_objects: dict[str, Any] | None, cls: Any) -> Any:
-    """The model that ``meta`` declares, built for its input shape (layers from ``nn.layers`` only)."""
-    from . import layers as layer_module
+    """The model that ``meta`` declares, built (layers from ``nn.layers``, ``nn.models`` and
+    ``custom_objects`` only; nothing is imported)."""
+    from .layers.input_layer import deserialize_layer
 
     config = meta.get("model") or {}
-    specs = config.get("layers", []) if isinstance(config, dict) else None
-    if not isinstance(specs, list):
-        raise ValueError(f"{where}: the saved architecture is not a list of layers")
-    known = {name: getattr(layer_module, name) for name in layer_module.__all__}
-    known.update(custom_objects or {})
-    layers = []
-    for i, spec in enumerate(specs):
-        cls_name = spec.get("class_name") if isinstance(spec, dict) else None
-        if cls_name not in known or not isinstance(known[cls_name], type):
-            raise ValueError(
-                f"{where}: layer {i} has unknown class {cls_name!r}; known: {sorted(known)} "
-                "(pass custom_objects={'Name': Class} for your own layers)"
-            )
-        try:
-            layers.append(known[cls_name](**(spec.get("config") or {})))
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"{where}: cannot rebuild layer {i} ({cls_name}): {e}") from None
-    model = cls(layers, name=config.get("name"))
+    if not isinstance(config, dict):
+        raise ValueError(f"{where}: the saved architecture is not a layer config")
+    if "class_name" not in config:  # format 1 files: a Sequential's name and list of layers
+        if not isinstance(config.get("layers", []), list):
+            raise ValueError(f"{where}: the saved architecture is not a list of layers")
+        config = {"class_name": "Sequential", "config": {"name": config.get("name"),
+                                                         "layers": config.get("layers", [])}}
     try:
-        model.build(_input_shape(meta, where))
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"{where}: the saved architecture does not build: {e}") from None
+        model = deserialize_layer(config, custom_objects)
+        if not model.built:
+            model.build(_input_shape(meta, where))
+    except (TypeError, ValueError, KeyError, AttributeError) as e:
+        raise ValueError(f"{where}: cannot rebuild the saved architecture: {e}") from None
     return model
 
 

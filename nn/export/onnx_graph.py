@@ -217,7 +217,7 @@ CONVERTERS: dict[type, Callable[[GraphBuilder, Any, str], str]] = {
     L.GlobalMaxPooling2D: _global_pool("GlobalMaxPool"),
     L.Rescaling: _rescaling,
     L.Reshape: _reshape,
-    **{cls: _identity for cls in (L.Input, L.Dropout, L.SpatialDropout2D, L.GaussianNoise, L.RandomFlip,
+    **{cls: _identity for cls in (L.InputLayer, L.Dropout, L.SpatialDropout2D, L.GaussianNoise, L.RandomFlip,
                                   L.RandomRotation, L.RandomZoom, L.RandomTranslation, L.RandomContrast,
                                   L.RandomBrightness)},
 }

@@ -23,10 +23,11 @@ from .base import Layer, clear_names
 from .conv import AveragePooling2D, Conv2D, MaxPooling2D
 from .conv1d import Conv1D
 from .conv_variants import Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
-from .core import Activation, Dense, Dropout, Flatten, Input
+from .core import Activation, Dense, Dropout, Flatten
 from .embedding import Embedding
 from .global_pooling import GlobalAveragePooling2D, GlobalMaxPooling2D
 from .image_preprocessing import CenterCrop, Rescaling, Resizing
+from .input_layer import Input, InputLayer
 from .layer_normalization import LayerNormalization
 from .merging import (
     Add,
@@ -57,7 +58,8 @@ __all__ = [
     "Conv2D", "RandomBrightness", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
     "RandomZoom", "Rescaling", "Resizing",
     "Conv2DTranspose", "Cropping2D", "Dense", "DepthwiseConv2D", "Dropout", "Flatten", "GaussianNoise",
-    "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Input", "Layer", "LayerNormalization", "LeakyReLU",
+    "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Input", "InputLayer", "Layer", "LayerNormalization",
+    "LeakyReLU",
     "MaxPooling2D", "Maximum", "Minimum", "Multiply", "PReLU", "Permute", "ReLU", "RepeatVector", "Reshape",
     "SeparableConv2D", "Softmax", "SpatialDropout2D", "Subtract", "UpSampling2D", "ZeroPadding2D", "add",
     "average", "clear_names", "concatenate", "maximum", "minimum", "multiply", "subtract",

@@ -21,6 +21,7 @@ from autograd import Tensor
 
 from .. import activations, initializers
 from ..module import Module
+from .symbolic import is_symbolic, symbolic_call
 
 Shape = tuple  # a full shape, batch axis first; None marks an unknown size (the batch, usually)
 
@@ -157,7 +158,15 @@ class Layer(Module):
         return tuple(input_shape)
 
     def __call__(self, inputs: Any, training: bool | None = None) -> Tensor:
-        """Convert ``inputs`` to a float32 Tensor, check its shape, build once, then ``forward``."""
+        """Convert ``inputs`` to a float32 Tensor, check its shape, build once, then ``forward``.
+
+        On a symbolic tensor (``nn.Input``) nothing runs: the call is recorded and a symbolic output
+        returned (see ``nn.layers.symbolic``).
+        """
+        if is_symbolic(inputs):
+            return symbolic_call(self, inputs, training=training)
+        if "_losses" in self.__dict__:
+            self._losses = []  # add_loss() terms belong to the latest call
         x = as_tensor(inputs, self._where)
         self.maybe_build(x.shape)  # also checks that the output is non-empty, naming this layer
         if self.uses_training and training is not None:
@@ -204,18 +213,35 @@ class Layer(Module):
         """``compute_output_shape(input_shape)``: what the layer returns, e.g. ``(None, 148, 148, 32)``."""
         return self.compute_output_shape(self.input_shape)
 
-    def add_weight(self, name: str, shape: tuple, initializer: Any = "zeros",
-                   trainable: bool = True) -> Tensor:
-        """Create a float32 weight from ``initializer`` and store it as attribute ``name``.
+    def add_weight(self, name: Any = None, shape: Any = None, initializer: Any = None, trainable: bool = True,
+                   dtype: Any = None, **kwargs: Any) -> Tensor:
+        """Create a weight from ``initializer`` (default zeros) and store it as attribute ``name``.
 
-        Trainable weights are Tensors with ``requires_grad=True`` (found by ``parameters()``); the
-        others are buffers (saved in ``state_dict()``, never stepped), like BatchNorm's moving mean.
+        Both spellings work: ``add_weight("kernel", (3, 4), "glorot_uniform")`` and Keras 3's
+        ``add_weight(shape=(3, 4), initializer="glorot_uniform", name="kernel")``; without a name the
+        weight is stored as ``variable``, ``variable_1``, ... Trainable weights are Tensors with
+        ``requires_grad=True`` (found by ``parameters()``); the others are buffers (saved in
+        ``state_dict()``, never stepped), like BatchNorm's moving mean.
         """
-        init = initializers.get(initializer)
+        if name is not None and not isinstance(name, str):  # Keras 3: add_weight(shape, initializer)
+            name, shape, initializer = None, name, shape if initializer is None else initializer
+        name = kwargs.pop("name", name)
+        if shape is None:
+            raise TypeError(f"{self._where}.add_weight: shape is required, e.g. add_weight(shape=(3, 4))")
+        unknown = sorted(k for k, v in kwargs.items()
+                         if v is not None and k not in ("autocast", "aggregation"))
+        if unknown:
+            raise TypeError(f"{self._where}.add_weight: unsupported arguments {unknown}")
+        if name is None:
+            count = sum(1 for k in vars(self) if k == "variable" or k.startswith("variable_"))
+            name = "variable" if count == 0 else f"variable_{count}"
+        init = initializers.get("zeros" if initializer is None else initializer)
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        dtype = dtype or np.float32
         if _SHAPES_ONLY.get():  # a zero-stride view: the shape without the memory
-            values = np.broadcast_to(np.zeros((), dtype=np.float32), tuple(shape))
+            values = np.broadcast_to(np.zeros((), dtype=dtype), shape)
         else:
-            values = np.asarray(init(tuple(shape)), dtype=np.float32)
+            values = np.asarray(init(shape), dtype=dtype)
         weight = Tensor(values, requires_grad=trainable,
                         label=f"{self.name}/{name}")
         if trainable:
@@ -223,6 +249,82 @@ class Layer(Module):
         else:
             self.register_buffer(name, weight)
         return weight
+
+    def add_loss(self, loss: Any) -> None:
+        """Add a term (a scalar Tensor, e.g. an activity penalty) to the loss ``fit`` minimises.
+
+        Call it inside ``forward``/``call``; the terms of the latest call are in ``losses``.
+        """
+        self.__dict__.setdefault("_losses", []).append(loss)
+
+    @property
+    def losses(self) -> list[Any]:
+        """The ``add_loss`` terms of the latest call, of this layer and every layer inside it."""
+        return [loss for m in self.modules() for loss in m.__dict__.get("_losses", ())]
+
+    # --- the symbolic view ------------------------------------------------------------------
+    def _single_node(self, what: str) -> Any:
+        nodes = self.__dict__.get("_inbound_nodes", [])
+        if not nodes:
+            raise AttributeError(f"{self._where} has not been called on a symbolic input (nn.Input), so it "
+                                 "has "
+                                 f"no {what}")
+        if len(nodes) > 1:
+            raise AttributeError(f"{self._where} has been called {len(nodes)} times, so its {what} is "
+                                 "ambiguous; "
+                                 f"use the tensors those calls returned")
+        return nodes[0]
+
+    @property
+    def input(self) -> Any:
+        """The symbolic tensor this layer was called on (when called once on ``nn.Input``-made tensors)."""
+        return self._single_node("input").args
+
+    @property
+    def output(self) -> Any:
+        """The symbolic tensor this layer's call returned (feature extraction:
+        ``nn.Model(model.inputs, model.get_layer("x").output)``)."""
+        return self._single_node("output").outputs
+
+    # --- configs ----------------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, read back from the attributes of the same names (activations by
+        name, initializers by name or config), as Keras's ``get_config``; ``from_config`` inverts it.
+
+        Example:
+            >>> from nn.layers import Dense
+            >>> config = Dense(3, activation="relu", name="d").get_config()
+            >>> config["units"], config["activation"], config["name"]
+            (3, 'relu', 'd')
+            >>> type(Dense.from_config(config)).__name__
+            'Dense'
+        """
+        import inspect
+
+        config: dict[str, Any] = {}
+        where = f"get_config: layer '{self.name}' ({type(self).__name__})"
+        for arg, p in inspect.signature(type(self).__init__).parameters.items():
+            skip = arg in ("self", "input_shape", "input_dim")
+            if skip or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue  # the model stores the input shape once
+            if arg == "activation" and hasattr(self, "activation_name"):
+                value = self.activation_name
+            elif arg.removesuffix("_initializer") in getattr(self, "initializers", {}):
+                value = self.initializers[arg.removesuffix("_initializer")]  # BatchNormalization's dict
+            elif hasattr(self, arg):
+                value = getattr(self, arg)
+            elif p.default is not p.empty:
+                continue
+            else:
+                raise TypeError(f"{where}: cannot find the value of argument '{arg}'; "
+                                "give the layer a get_config()")
+            config[arg] = _jsonable(value, f"{where}: argument {arg}={value!r}")
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """A new layer (unbuilt, fresh weights) from ``get_config()``'s output."""
+        return cls(**config)
 
     @property
     def trainable_weights(self) -> list[Tensor]:
@@ -281,3 +383,18 @@ def resolve_activation(activation: Any, where: str) -> tuple[Callable[[Tensor], 
     except (TypeError, ValueError) as error:
         raise type(error)(f"{where}: {error}") from None  # say which layer was given the bad name
     return fn, activations.serialize(fn) or getattr(fn, "__name__", type(fn).__name__)
+
+
+def _jsonable(value: Any, where: str) -> Any:
+    """A config value as JSON-able data (tuples as lists, numpy scalars as numbers, objects by config)."""
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v, where) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "get_config") and not isinstance(value, type):  # e.g. GlorotUniform(seed=0)
+        config = {k: _jsonable(v, where) for k, v in value.get_config().items()}
+        return {"class_name": type(value).__name__, "config": config}
+    raise TypeError(f"{where} cannot be saved as text (only names, numbers and configurable objects can); "
+                    "use save_weights() for such models")

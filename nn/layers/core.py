@@ -1,4 +1,4 @@
-"""Core Keras layers: ``Dense``, ``Flatten``, ``Dropout``, ``Activation`` and ``Input``."""
+"""Core Keras layers: ``Dense``, ``Flatten``, ``Dropout``, ``Activation`` (``Input``: ``input_layer.py``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from autograd import functional as F
 
 from .. import activations
 from ..utils import fresh_rng
-from .base import Layer, Shape, resolve_activation, unique_name
-from .base import snake_case as snake_case  # re-exported: nn.models imports the naming helpers from here
+from .base import Layer, Shape, resolve_activation
+from .input_layer import Input as Input  # re-exported: its old home
 
 
 class KernelLayer(Layer):
@@ -26,11 +26,20 @@ class KernelLayer(Layer):
             raise ValueError(f"{self._where}: {n_out_arg} must be a positive integer, "
                              f"received {n_out_arg}={n_out!r}")
         self.n_out = int(n_out)
-        self.activation, self.activation_name = resolve_activation(activation, self._where)
+        self.activation = activation
         self.use_bias = bool(use_bias)
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
+
+    @property
+    def activation(self) -> Any:
+        """The activation function; setting a name, a callable or None (linear) works at any time."""
+        return self._activation
+
+    @activation.setter
+    def activation(self, value: Any) -> None:
+        self._activation, self.activation_name = resolve_activation(value, self._where)
 
     def kernel_shape(self, n_in: int) -> tuple:
         """The kernel's shape for ``n_in`` input features."""
@@ -194,34 +203,3 @@ class Activation(Layer):
 
     def extra_repr(self) -> str:
         return f"activation={self.activation_name!r}"
-
-
-class Input(Layer):
-    """Declares the shape of one sample as a model's first layer; passes data through unchanged.
-
-    ``Sequential([Input((28, 28, 1)), Conv2D(32, 3), ...])`` is the same as giving ``input_shape=``
-    to the first layer. Inputs whose shape does not match raise a ValueError.
-
-    Args:
-        shape: the shape of one sample, without the batch axis.
-
-    Example:
-        >>> from nn.layers import Input
-        >>> Input((28, 28, 1)).output_shape
-        (None, 28, 28, 1)
-    """
-
-    def __init__(self, shape: Any, name: str | None = None) -> None:
-        super().__init__(name=name if name is not None else unique_name("input_layer"), input_shape=shape)
-        self.shape = self._declared_input_shape
-        self.input_ndim = len(self.shape) + 1
-        self._build_if_declared()
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x
-
-    def _fixed_axes(self) -> dict[int, int]:
-        return {i + 1: n for i, n in enumerate(self.shape) if n is not None}
-
-    def extra_repr(self) -> str:
-        return f"shape={self.shape}"

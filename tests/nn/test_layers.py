@@ -7,7 +7,7 @@ import pytest
 
 from autograd import Tensor
 from nn import Module, layers
-from nn.layers import Activation, Conv2D, Dense, Dropout, Flatten, Input, MaxPooling2D
+from nn.layers import Activation, Conv2D, Dense, Dropout, Flatten, InputLayer, MaxPooling2D
 from nn.layers.base import snake_case
 
 
@@ -158,7 +158,7 @@ def test_flatten_and_activation_and_input():
     np.testing.assert_array_equal(flat(x).numpy(), x.reshape(2, 12))
     assert flat.compute_output_shape((None, 3, 4)) == (None, 12)
     assert Activation("tanh")(x).numpy()[1, 2, 3] == pytest.approx(np.tanh(23.0))
-    inp = Input((3, 4))
+    inp = InputLayer((3, 4))  # the layer behind nn.Input (which returns a symbolic tensor, as in Keras 3)
     assert inp.output_shape == (None, 3, 4) and np.array_equal(inp(x).numpy(), x)
     with pytest.raises(ValueError, match=r"axis 2 of the input to have size 4.*received shape \(2, 3, 5\)"):
         inp(np.zeros((2, 3, 5)))

@@ -59,20 +59,17 @@ def test_fit_returns_history_with_val_keys_and_params():
 
 def test_validation_split_takes_the_last_samples_before_shuffling():
     x, y = moons(100)
-    model = moons_model()
     seen = []
-    original = nn.training.run_evaluate
 
-    def spy(model, data, callbacks):
-        seen.append(data.x.copy())
-        return original(model, data, callbacks)
+    class Spy(Sequential):
+        def test_step(self, data):
+            seen.append(np.array(data[0]))
+            return super().test_step(data)
 
-    nn.training.run_evaluate = spy
-    try:
-        model.fit(x, y, epochs=1, validation_split=0.1, verbose=0)
-    finally:
-        nn.training.run_evaluate = original
-    assert np.array_equal(seen[0], x[90:])
+    model = Spy(moons_model().layers)
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=1, validation_split=0.1, verbose=0)
+    assert np.array_equal(np.concatenate(seen), x[90:].astype(np.float32))
 
 
 def test_validation_data_tuple_and_evaluate_predict_agree():
@@ -189,6 +186,7 @@ def test_verbose_1_shows_progress_and_verbose_0_is_silent(capsys):
 
 def test_progress_without_tqdm_falls_back_to_a_plain_line(capsys, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "tqdm", None)  # import tqdm now raises ImportError
+    monkeypatch.setattr(nn.callbacks.progbar_logger, "is_interactive", lambda stream: True)  # as a terminal
     x, y = moons()
     moons_model().fit(x, y, epochs=1, batch_size=50, verbose=1)
     out = capsys.readouterr().out

@@ -29,4 +29,7 @@ def test_moons_main_prints_loss_and_accuracy_per_step(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[:2] for line in lines[:3]] == [["step", "0"], ["step", "1"], ["step", "2"]]
     assert "loss" in lines[0] and "accuracy" in lines[0]
-    assert lines[-1].startswith("final training accuracy") and code in (0, 1)
+    assert lines[-1].startswith("final training accuracy")
+    percent = int(lines[-1].split()[3].rstrip("%"))
+    assert code == (0 if percent == 100 else 1)  # the exit code says whether the demo reached 100%
+    assert load_demo().main(["--steps", "100"]) == 0

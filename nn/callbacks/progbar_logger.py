@@ -1,8 +1,9 @@
-"""Keras-like progress output for ``fit``/``evaluate``/``predict``, as a callback.
+"""``ProgbarLogger``: Keras-like progress output for ``fit``/``evaluate``/``predict``.
 
 - ``verbose=0``: silent.
-- ``verbose=1``: a progress bar per epoch (tqdm when installed, else a ``\\r``-updated line), then the
-  epoch's loss, metrics and validation numbers.
+- ``verbose=1``: in a terminal or a notebook, a progress bar per epoch (tqdm when installed, else a
+  ``\\r``-updated line), then the epoch's loss, metrics and validation numbers; when the output is a
+  file or a pipe (``stepgrad train > log.txt``), no bar: one line per epoch, as Keras does.
 - ``verbose=2``: one line per epoch:
   ``Epoch 1/5 - 3s - loss: 0.4123 - accuracy: 0.8750 - val_loss: 0.3012 - val_accuracy: 0.9000``.
 """
@@ -13,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-from .callbacks import Callback, Logs
+from .callback import Callback, Logs
 
 
 def format_value(value: float) -> str:
@@ -28,6 +29,17 @@ def format_logs(logs: Logs, skip: tuple[str, ...] = ("learning_rate",)) -> str:
 
 def format_seconds(seconds: float) -> str:
     return f"{seconds:.0f}s" if seconds >= 1 else f"{seconds * 1000:.0f}ms"
+
+
+def is_interactive(stream: Any) -> bool:
+    """True for a terminal, or for stdout inside a Jupyter kernel: where a redrawn bar reads well."""
+    if stream is sys.stdout and "ipykernel" in sys.modules:
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (ValueError, OSError):  # a closed stream
+        return False
 
 
 def progress_for(verbose: int | str) -> tuple[int, list]:
@@ -100,7 +112,7 @@ class ProgbarLogger(Callback):
         self._out.flush()
 
     def _open(self, desc: str) -> None:
-        if self.verbose == 1:
+        if self.verbose == 1 and is_interactive(self._out):
             self._bar = _Bar(self.params.get("steps"), desc, self._out)
 
     def _step(self, logs: Logs | None) -> None:

@@ -1,7 +1,9 @@
 """``Optimizer``: what every optimizer shares (binding, clipping, stepping, schedules, saving).
 
-The update rules themselves live in ``nn.optimizers`` (SGD, Adam, AdamW, RMSprop); each writes
-one ``_update(i, p, g, lr, t)`` with arithmetic that works on floats and ndarrays alike.
+Each optimizer (``sgd.py``, ``adam.py``, ``adamw.py``, ``rmsprop.py``) writes one
+``update(p, g, slots, lr, t)`` whose arithmetic works on a Value's floats and a Tensor's ndarrays
+alike: slots are read from and written back to ``slots`` (a dict of this parameter's state), and the
+parameter moves with ``p.data -= step`` (in place for an ndarray, so layers holding it see the change).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import numpy as np
 
 from autograd.graph import Node
 
-from .module import zero_grads
+from ..module import zero_grads
+from .schedules import LearningRateSchedule
 
 LearningRate = float | Callable[[int], float]
 
@@ -24,12 +27,14 @@ class Optimizer:
     """Base class: parameter binding, gradient clipping, ``step()``, state saving and loading.
 
     Subclasses set ``defaults`` (``learning_rate``), ``hyper`` (names of their hyperparameters, for
-    ``get_config``), ``slots`` (per-parameter state names) and write ``_update(i, p, g, lr, t)``.
+    ``get_config``), ``slots`` (per-parameter state names) and write ``update(p, g, slots, lr, t)``.
 
     Args:
-        params: parameters (Values or Tensors), a Module, or None to bind later with ``bind``
-            (``compile()`` does it).
-        learning_rate: a float, or a schedule ``f(iterations) -> float``. ``lr`` is an alias.
+        params: parameters (Values or Tensors) or a Module, PyTorch style; or, as Keras reads its
+            first argument, the learning rate (a number or a schedule); or None to bind later with
+            ``bind`` (``compile()`` does it).
+        learning_rate: a float, or a schedule ``f(iterations) -> float`` such as
+            ``nn.optimizers.schedules.ExponentialDecay``. ``lr`` is an alias.
         clipnorm: if set, each gradient is rescaled so its L2 norm is at most this (Keras).
         clipvalue: if set, each gradient is clipped to ``[-clipvalue, clipvalue]`` (Keras).
     """
@@ -48,9 +53,17 @@ class Optimizer:
         clipvalue: float | None = None,
     ) -> None:
         name = type(self).__name__
+        if _is_rate(params):  # Keras: Adam(3e-4) or Adam(schedule) means the learning rate
+            if learning_rate is not None or lr is not None:
+                raise ValueError(f"{name}: received a learning rate twice: {params!r} as the first "
+                                 "argument and "
+                                 f"learning_rate={learning_rate if learning_rate is not None else lr!r}")
+            params, learning_rate = None, params
         if lr is not None and learning_rate is not None and lr != learning_rate:
             raise ValueError(f"{name}: received both lr={lr} and learning_rate={learning_rate}; pass one")
         rate = learning_rate if learning_rate is not None else lr
+        if isinstance(rate, Mapping):  # a schedule's config, as get_config() writes it
+            rate = LearningRateSchedule.from_config(rate)
         self.learning_rate = self.defaults["learning_rate"] if rate is None else rate
         if not callable(self.learning_rate):
             check(name, "learning_rate", self.learning_rate, low=0.0)
@@ -134,11 +147,16 @@ class Optimizer:
                 g = g.data
             if isinstance(p.data, np.ndarray):
                 g = np.asarray(g, dtype=p.data.dtype)  # keep float32 slots float32
-            self._update(i, p, self._clip(g), lr, t)
+            slots = {s: self.state[s][i] for s in self.slots}
+            self.update(p, self._clip(g), slots, lr, t)
+            for s in self.slots:  # floats were rebound; arrays updated in place are the same objects
+                self.state[s][i] = slots[s]
         self.iterations = t
 
-    def _update(self, i: int, p: Any, g: Any, lr: float, t: int) -> None:
-        raise TypeError(f"{type(self).__name__}: an Optimizer subclass must define _update")
+    def update(self, p: Any, g: Any, slots: dict[str, Any], lr: float, t: int) -> None:
+        """Move ``p`` one step along gradient ``g`` (a float or an ndarray); ``t`` counts from 1."""
+        raise TypeError(f"{type(self).__name__}: an Optimizer subclass must define "
+                        "update(p, g, slots, lr, t)")
 
     def _clip(self, g: Any) -> Any:
         if self.clipvalue is not None:
@@ -200,13 +218,22 @@ class Optimizer:
 
     def get_config(self) -> dict[str, Any]:
         """Hyperparameters, so ``get({"class_name": ..., "config": ...})`` rebuilds the optimizer."""
-        config = {"learning_rate": self.learning_rate, "clipnorm": self.clipnorm, "clipvalue": self.clipvalue}
+        rate = self.learning_rate
+        if isinstance(rate, LearningRateSchedule):
+            rate = {"class_name": type(rate).__name__, "config": rate.get_config()}
+        config = {"learning_rate": rate, "clipnorm": self.clipnorm, "clipvalue": self.clipvalue}
         config.update({h: getattr(self, h) for h in self.hyper})
         return config
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if v is not None)
         return f"{type(self).__name__}({args})"
+
+
+def _is_rate(x: Any) -> bool:
+    """A learning rate (a number or a schedule), not parameters."""
+    return isinstance(x, (Real, LearningRateSchedule)) and not isinstance(x, bool) or (
+        callable(x) and not hasattr(x, "parameters") and not isinstance(x, Node))
 
 
 def _zeros_like(data: Any) -> Any:
