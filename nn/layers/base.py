@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -125,6 +126,13 @@ class Layer(Module):
         self.built = False
         self._build_input_shape: tuple | None = None
         self._declared_input_shape = None if input_shape is None else as_shape(input_shape, self._where)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass with its own ``__call__`` (several inputs, masks) still records symbolic calls."""
+        super().__init_subclass__(**kwargs)
+        own = vars(cls).get("__call__")
+        if own is not None and not getattr(own, "_records_symbolic_calls", False):
+            cls.__call__ = _recording_symbolic_calls(own)
 
     @property
     def _where(self) -> str:
@@ -266,13 +274,11 @@ class Layer(Module):
     def _single_node(self, what: str) -> Any:
         nodes = self.__dict__.get("_inbound_nodes", [])
         if not nodes:
-            raise AttributeError(f"{self._where} has not been called on a symbolic input (nn.Input), so it "
-                                 "has "
-                                 f"no {what}")
+            raise AttributeError(f"{self._where} has not been called on a symbolic input (nn.Input), "
+                                 f"so it has no {what}")
         if len(nodes) > 1:
             raise AttributeError(f"{self._where} has been called {len(nodes)} times, so its {what} is "
-                                 "ambiguous; "
-                                 f"use the tensors those calls returned")
+                                 "ambiguous; use the tensors those calls returned")
         return nodes[0]
 
     @property
@@ -374,6 +380,19 @@ class Layer(Module):
     def __repr__(self) -> str:
         extra = self.extra_repr()
         return f"{type(self).__name__}(name={self.name!r}{', ' + extra if extra else ''})"
+
+
+def _recording_symbolic_calls(call: Callable[..., Any]) -> Callable[..., Any]:
+    """``call``, except that on symbolic tensors (``nn.Input``) the call is recorded instead of run."""
+
+    @functools.wraps(call)
+    def wrapper(self: Layer, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if is_symbolic(inputs) and not args:
+            return symbolic_call(self, inputs, **kwargs)
+        return call(self, inputs, *args, **kwargs)
+
+    wrapper._records_symbolic_calls = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def resolve_activation(activation: Any, where: str) -> tuple[Callable[[Tensor], Tensor], str]:

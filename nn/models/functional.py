@@ -221,7 +221,7 @@ class Functional(Model):
                 if isinstance(layer, InputLayer):
                     outputs[(name, 0)] = layer.output_tensor
                 for i, node in enumerate(nodes):
-                    args = map_leaves(lambda leaf: _resolve(leaf, outputs), node["args"])
+                    args = _resolve(node["args"], outputs)
                     args = args[0] if len(args) == 1 else args
                     outputs[(name, i)] = layer(args, **node.get("kwargs", {}))
                 pending.remove(spec)
@@ -249,20 +249,31 @@ class Functional(Model):
         )
 
 
+def _is_ref(x: Any) -> bool:
+    return isinstance(x, dict) and x.get("class_name") == "__keras_tensor__"
+
+
+def _refs(x: Any) -> list[dict[str, Any]]:
+    """The serialized symbolic tensors inside a node's arguments."""
+    if _is_ref(x):
+        return [x]
+    values = x.values() if isinstance(x, dict) else x if isinstance(x, list) else []
+    return [ref for v in values for ref in _refs(v)]
+
+
 def _ready(node: dict[str, Any], outputs: dict[tuple[str, int], Any]) -> bool:
-    refs = [
-        leaf
-        for leaf in flatten(node["args"])
-        if isinstance(leaf, dict) and "keras_history" in leaf.get("config", {})
-    ]
-    return all((r["config"]["keras_history"][0], r["config"]["keras_history"][1]) in outputs for r in refs)
+    """Whether every tensor a serialized call reads has been made already."""
+    return all(tuple(r["config"]["keras_history"][:2]) in outputs for r in _refs(node["args"]))
 
 
-def _resolve(leaf: Any, outputs: dict[tuple[str, int], Any]) -> Any:
-    if isinstance(leaf, dict) and leaf.get("class_name") == "__keras_tensor__":
-        name, node, index = leaf["config"]["keras_history"]
+def _resolve(x: Any, outputs: dict[tuple[str, int], Any]) -> Any:
+    """Serialized arguments with each symbolic tensor replaced by the one rebuilt."""
+    if _is_ref(x):
+        name, node, index = x["config"]["keras_history"]
         return flatten(outputs[(name, node)])[index]
-    return leaf
+    if isinstance(x, dict):
+        return {k: _resolve(v, outputs) for k, v in x.items()}
+    return [_resolve(v, outputs) for v in x] if isinstance(x, list) else x
 
 
 def _nodes_between(inputs: list[KerasTensor], outputs: list[KerasTensor], where: str) -> list[CallNode]:

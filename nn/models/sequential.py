@@ -43,7 +43,9 @@ class Sequential(Model):
     ) -> None:
         super().__init__(name=name, trainable=trainable)
         self.layers: list[Layer] = []
-        self._graph: tuple[Any, Any] | None = None  # (input, output) symbolic tensors, made on demand
+        # the symbolic view, made on demand: an nn.Input and each layer's symbolic output
+        self._graph_input: KerasTensor | None = None
+        self._graph_outputs: list[KerasTensor] = []
         if layers is not None and not isinstance(layers, (list, tuple)):
             raise TypeError(f"Sequential: layers must be a list of layers, received {type(layers).__name__}")
         for layer in layers or []:
@@ -71,9 +73,9 @@ class Sequential(Model):
                 f"Sequential.add: a layer named '{layer.name}' is already in the model; names must be unique"
             )
         self.layers.append(layer)
-        self._graph = None
         if self._build_input_shape is not None:
-            self.build(self._build_input_shape)
+            layer.maybe_build(self.compute_output_shape(self._build_input_shape, upto=-1))
+            self.built = True
         elif len(self.layers) == 1 and layer.built:  # input_shape= on the first layer builds the model
             self.build(layer.input_shape)
 
@@ -81,13 +83,15 @@ class Sequential(Model):
         """Remove and return the last layer."""
         if not self.layers:
             raise IndexError("Sequential.pop: the model has no layers")
-        self._graph = None
         layer = self.layers.pop()
+        del self._graph_outputs[len(self.layers):]
         self.built = self.built and bool(self.layers)
         return layer
 
     def build(self, input_shape: tuple) -> None:
         """Create every layer's weights for inputs of ``input_shape`` (batch axis first, may be None)."""
+        if self._build_input_shape is not None and tuple(input_shape) != self._build_input_shape:
+            self._graph_input, self._graph_outputs = None, []  # a new input shape: a new symbolic view
         self._build_input_shape = tuple(input_shape)
         self.compute_output_shape(self._build_input_shape)
         self.built = bool(self.layers)
@@ -97,9 +101,11 @@ class Sequential(Model):
         if self._build_input_shape is None:
             self.build((None, *np.shape(getattr(x, "data", x))[1:]))
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
+    def compute_output_shape(self, input_shape: tuple, upto: int | None = None) -> tuple:
+        """The output shape for ``input_shape`` (building the layers on the way); ``upto=-1`` stops
+        before the last layer."""
         shape = tuple(input_shape)
-        for layer in self.layers:
+        for layer in self.layers[:upto]:
             shape = layer.maybe_build(shape)
         return shape
 
@@ -125,20 +131,28 @@ class Sequential(Model):
         return x
 
     # --- the symbolic view (Keras builds one for a Sequential with a known input shape) -----------
-    def _symbolic(self) -> tuple[Any, Any]:
-        if self._graph is None:
-            from ..layers.input_layer import Input
+    def _symbolic(self) -> tuple[KerasTensor, list[KerasTensor]]:
+        """An ``nn.Input`` and the layers called on it in turn (once each: later calls only extend)."""
+        from ..layers.input_layer import Input
 
-            if self._build_input_shape is None:
-                raise AttributeError(
-                    f"Sequential '{self.name}' has not been built, so it has no inputs/outputs "
-                    "yet; give the first layer input_shape= or start with nn.Input(shape)"
-                )
-            x = first = Input(batch_shape=self._build_input_shape, name=f"{self.name}_input")
-            for layer in self.layers:
-                x = layer(x)
-            self._graph = (first, x)
-        return self._graph
+        if self._build_input_shape is None:
+            raise AttributeError(
+                f"Sequential '{self.name}' has not been built, so it has no inputs/outputs "
+                "yet; give the first layer input_shape= or start with nn.Input(shape)"
+            )
+        if self._graph_input is None:
+            self._graph_input = Input(batch_shape=self._build_input_shape)
+        for layer in self.layers[len(self._graph_outputs):]:
+            previous = self._graph_outputs[-1] if self._graph_outputs else self._graph_input
+            self._graph_outputs.append(layer(previous))
+        return self._graph_input, self._graph_outputs
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """The layer called ``name`` (or at ``index``); its ``.input``/``.output`` are this model's
+        symbolic tensors once the model is built."""
+        if self._build_input_shape is not None:
+            self._symbolic()
+        return super().get_layer(name, index)
 
     @property
     def inputs(self) -> list[KerasTensor]:
@@ -147,7 +161,16 @@ class Sequential(Model):
 
     @property
     def outputs(self) -> list[KerasTensor]:
-        return [self._symbolic()[1]]
+        """The last layer's symbolic output, in a list."""
+        _, outputs = self._symbolic()
+        if not outputs:
+            raise AttributeError(f"Sequential '{self.name}' has no layers, so it has no outputs")
+        return [outputs[-1]]
+
+    @property
+    def output_names(self) -> list[str]:
+        """The last layer's name (Keras 3), the key of a dict loss or target."""
+        return [self.layers[-1].name] if self.layers else ["output_0"]
 
     def get_config(self) -> dict[str, Any]:
         """The architecture in Keras 3's format: name, and each layer's serialized config (an

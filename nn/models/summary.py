@@ -39,25 +39,65 @@ def format_bytes(n: int) -> str:
     return f"{value:.2f} GB"  # pragma: no cover - the loop always returns
 
 
-def summary_text(model: Any, line_length: int | None = None) -> str:
-    """The summary table of a built Sequential model as one string (``summary()`` prints it).
+def _rows(model: Any) -> tuple[list[list[str]], bool]:
+    """One row per layer: name (type), output shape, parameters [, connected to]; and whether the
+    "Connected to" column applies (functional models)."""
+    if hasattr(model, "_nodes"):  # a functional model: shapes and inputs from the recorded calls
+        own = {id(n) for n in model._nodes}
+        rows = []
+        for layer in model.layers:
+            nodes = [n for n in layer.__dict__.get("_inbound_nodes", []) if id(n) in own]
+            outs = [t for n in nodes for t in n.output_tensors] or [layer.output_tensor]
+            shape = ", ".join(str(t.shape) for t in outs[:1])
+            links = [f"{t.node.layer.name}[{_node_index(t)}][{t.index}]" for n in nodes for t in n.inputs]
+            name = f" {layer.name} ({type(layer).__name__})"
+            rows.append([name, shape, _params(layer), ", ".join(links) or "-"])
+        return rows, True
+    from .sequential import Sequential
 
-    Columns are as wide as Keras's (29, 26, 10 characters) or wider when a name or shape needs it,
-    so nothing is cut; ``line_length`` widens the table further.
+    rows, shape = [], model.input_shape if isinstance(model, Sequential) else None
+    for layer in model.layers:
+        if shape is not None:  # a Sequential: each layer's output is the next one's input
+            shape = layer.compute_output_shape(shape)
+            text = str(tuple(shape))
+        else:  # a subclassed model: each built layer knows its own shapes
+            try:
+                text = str(tuple(layer.output_shape))
+            except (AttributeError, TypeError, ValueError):
+                text = "?"
+        rows.append([f" {layer.name} ({type(layer).__name__})", text, _params(layer)])
+    return rows, False
+
+
+def _node_index(t: Any) -> int:
+    """Which call of its layer made ``t`` (Keras's ``layer[node][tensor]`` notation)."""
+    nodes = t.node.layer.__dict__.get("_inbound_nodes", [])
+    return next((i for i, n in enumerate(nodes) if n is t.node), 0)
+
+
+def _params(layer: Any) -> str:
+    try:
+        return f"{layer.count_params():,}"
+    except ValueError:  # not built yet
+        return "0 (unbuilt)"
+
+
+def summary_text(model: Any, line_length: int | None = None) -> str:
+    """The summary table of a built model as one string (``summary()`` prints it).
+
+    Columns are as wide as Keras's (29, 26, 10 characters, and 20 for "Connected to") or wider when
+    a name or shape needs it, so nothing is cut; ``line_length`` widens the table further.
     """
     if not model.built:
         raise ValueError(
-            f"Sequential '{model.name}': summary() needs the layers' shapes, but the model has not been "
-            "built; pass input_shape= to the first layer, start with nn.layers.Input(shape), call "
+            f"{type(model).__name__} '{model.name}': summary() needs the layers' shapes, but the model "
+            "has not been built; pass input_shape= to the first layer, start with nn.Input(shape), call "
             "model.build((None, *sample_shape)), or call the model on a batch of data first"
         )
-    rows, shape = [], model.input_shape
-    for layer in model.layers:
-        shape = layer.compute_output_shape(shape)
-        name = f" {layer.name} ({type(layer).__name__})"
-        rows.append([name, str(tuple(shape)), f"{layer.count_params():,}"])
-    header = [" Layer (type)", "Output Shape", "Param #"]
-    widths = [max(minimum, *(len(r[i]) + 2 for r in rows)) for i, minimum in enumerate((29, 26, 10))]
+    rows, connected = _rows(model)
+    header = [" Layer (type)", "Output Shape", "Param #", *(["Connected to"] if connected else [])]
+    minimums = (29, 26, 10, 20)[: len(header)]
+    widths = [max(minimum, *(len(r[i]) + 2 for r in rows), 0) for i, minimum in enumerate(minimums)]
     width = max(sum(widths), line_length or 0)
     widths[-1] += width - sum(widths)
 

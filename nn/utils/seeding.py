@@ -7,6 +7,7 @@ draw their seed from numpy's global generator, so one call makes a whole run rep
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import numpy as np
 
@@ -37,3 +38,10 @@ def fresh_rng(seed: int | None = None) -> np.random.Generator:
     if seed is None:
         seed = int(np.random.randint(0, 2**63 - 1, dtype=np.int64))
     return np.random.default_rng(seed)
+
+
+def plot_model(model: Any, *args: Any, **kwargs: Any) -> Any:
+    """Keras's ``keras.utils.plot_model``: a drawing of the layer graph (``nn.models.plot.plot_model``)."""
+    from .models.plot import plot_model as draw  # imported here: nn.models itself imports nn.utils
+
+    return draw(model, *args, **kwargs)

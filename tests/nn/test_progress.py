@@ -63,8 +63,9 @@ def _cli(tmp_path, stdout):
         for i in range(6):
             pil.fromarray(rng.integers(0, 255, (16, 16, 3)).astype(np.uint8) // (k + 1)).save(
                 tmp_path / "data" / name / f"{i}.png")
-    command = [sys.executable, "-m", "nn", "train", str(tmp_path / "data"), "--epochs", "2", "--image-size", "16",
-               "--batch-size", "4", "--dense-units", "8", "--out", str(tmp_path / "run")]
+    command = [sys.executable, "-m", "nn", "train", str(tmp_path / "data"), "--epochs", "2",
+               "--image-size", "16", "--batch-size", "4", "--dense-units", "8",
+               "--out", str(tmp_path / "run")]
     env = {**os.environ, "MPLBACKEND": "Agg"}
     return subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE, env=env)
 
