@@ -18,7 +18,7 @@ class TerminateOnNaN(Callback):
         >>> model = nn.models.Sequential([nn.layers.Dense(1, input_shape=(2,))])
         >>> model.compile("sgd", "mse")
         >>> x = np.ones((8, 2)); x[5] = np.nan                  # one bad sample, in the second batch
-        >>> history = model.fit(x, np.ones(8), batch_size=4, epochs=5, verbose=0,
+        >>> history = model.fit(x, np.ones(8), batch_size=4, epochs=5, shuffle=False, verbose=0,
         ...                     callbacks=[nn.callbacks.TerminateOnNaN()])
         Batch 1: invalid loss, terminating training
         >>> history.epoch                                        # stopped inside the first epoch

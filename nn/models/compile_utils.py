@@ -35,22 +35,27 @@ def per_output(value: Any, names: list[str], what: str, where: str = "compile") 
     return [value] * len(names)  # one loss (or weight) for every output, as Keras 3
 
 
-def flatten(y: Any, names: list[str], what: str) -> list[Any]:
-    """Targets or predictions in output order, from an array (one output), a list, or a dict by name."""
+def flatten(y: Any, names: list[str], what: str, where: str = "fit", kind: str = "outputs") -> list[Any]:
+    """Values in ``names`` order from one value (a single name), a list, or a dict by name.
+
+    Targets and predictions are matched to a model's outputs this way, and a functional model's
+    inputs to its ``nn.Input`` tensors (``kind="inputs"``).
+    """
     if isinstance(y, Mapping):
         missing = [n for n in names if n not in y]
         if missing:
             raise ValueError(
-                f"fit: {what} has no entry for outputs {missing}; keys received {sorted(y)}, "
-                f"outputs are {names}"
+                f"{where}: {what} has no entry for {kind} {missing}; keys received {sorted(y)}, "
+                f"{kind} are {names}"
             )
         return [y[n] for n in names]
     if len(names) == 1:
         return [y[0] if isinstance(y, (list, tuple)) and len(y) == 1 else y]
     if not isinstance(y, (list, tuple)) or len(y) != len(names):
+        received = f"{type(y).__name__}" + (f" of {len(y)}" if isinstance(y, (list, tuple)) else "")
         raise ValueError(
-            f"fit: the model has {len(names)} outputs {names}; pass {what} as a list of "
-            f"{len(names)} arrays or a dict keyed by output name"
+            f"{where}: the model has {len(names)} {kind} {names}; pass {what} as a list of "
+            f"{len(names)} arrays or a dict keyed by name (received {received})"
         )
     return list(y)
 

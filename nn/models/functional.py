@@ -29,6 +29,7 @@ from autograd.tensor import Tensor
 from ..layers import Layer
 from ..layers.input_layer import InputLayer, deserialize_layer, serialize_layer
 from ..layers.symbolic import CallNode, KerasTensor, flatten, map_leaves
+from .compile_utils import flatten as flatten_by_name
 from .model import Model
 
 
@@ -112,7 +113,8 @@ class Functional(Model):
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         """Replay the recorded layer calls on ``inputs`` (a Tensor/array, a list in order, or a dict)."""
         values: dict[int, Any] = {}
-        for tensor, value in zip(self.inputs, self._match_inputs(inputs), strict=True):
+        given = flatten_by_name(inputs, self.input_names, "the inputs", self._where, "inputs")
+        for tensor, value in zip(self.inputs, given, strict=True):
             values[id(tensor)] = self._check_input(tensor, value)
         for node in self._nodes:
             args = map_leaves(lambda t: values[id(t)], node.args)
@@ -121,26 +123,6 @@ class Functional(Model):
             for tensor, value in zip(node.output_tensors, flatten(result), strict=True):
                 values[id(tensor)] = value
         return map_leaves(lambda t: values[id(t)], self._output_struct)
-
-    def _match_inputs(self, inputs: Any) -> list[Any]:
-        names, n = self.input_names, len(self.inputs)
-        if isinstance(inputs, Mapping):
-            missing = [k for k in names if k not in inputs]
-            if missing:
-                raise ValueError(
-                    f"{self._where}: the inputs dict has no entry for {missing}; received keys "
-                    f"{sorted(inputs)}, the model's inputs are {names}"
-                )
-            return [inputs[k] for k in names]
-        if n == 1:
-            return [inputs[0] if isinstance(inputs, (list, tuple)) and len(inputs) == 1 else inputs]
-        if not isinstance(inputs, (list, tuple)) or len(inputs) != n:
-            raise ValueError(
-                f"{self._where}: expected {n} inputs {names} (a list in that order, or a dict by name), "
-                f"received {type(inputs).__name__}"
-                + (f" of {len(inputs)}" if isinstance(inputs, (list, tuple)) else "")
-            )
-        return list(inputs)
 
     def _check_input(self, tensor: KerasTensor, value: Any) -> Tensor:
         """A Tensor of the input's dtype, with the rank and fixed sizes the input declares."""

@@ -97,27 +97,47 @@ def test_nested_models_are_layers_and_feature_extraction_reuses_them():
 
 
 def seed_cnn_layers():
-    return [Conv2D(8, (3, 3), activation="relu"), MaxPooling2D(2, 2), Conv2D(16, (3, 3), activation="relu"),
-            MaxPooling2D(2, 2), Flatten(), Dense(32, activation="relu"), Dense(1, activation="sigmoid")]
+    """The seed's section-4.2 CNN, layer for layer."""
+    return [Conv2D(32, (3, 3), activation="relu"), MaxPooling2D(2, 2), Conv2D(64, (3, 3), activation="relu"),
+            MaxPooling2D(2, 2), Conv2D(128, (3, 3), activation="relu"), MaxPooling2D(2, 2), Flatten(),
+            Dense(512, activation="relu"), Dense(1, activation="sigmoid")]
 
 
 def test_a_functional_model_of_the_seed_cnn_layers_predicts_as_the_sequential_one():
     layers = seed_cnn_layers()
     sequential = Sequential(layers)
-    sequential.build((None, 30, 30, 3))
-    inputs = nn.Input((30, 30, 3))
+    sequential.build((None, 150, 150, 3))
+    inputs = nn.Input((150, 150, 3))
     x = inputs
     for layer in layers:
         x = layer(x)
     functional = Model(inputs, x)
-    images = np.random.default_rng(1).uniform(size=(6, 30, 30, 3)).astype(np.float32)
+    images = np.random.default_rng(1).uniform(size=(2, 150, 150, 3)).astype(np.float32)
     np.testing.assert_array_equal(functional.predict(images, verbose=0),
                                   sequential.predict(images, verbose=0))
     assert functional.count_params() == sequential.count_params()
-    other = Sequential([nn.Input((30, 30, 3)), *seed_cnn_layers()])  # layers called only by this model
+    assert functional.count_params() == 19_034_177  # Keras's count for this model
+    small = [Conv2D(4, 3), MaxPooling2D(2), Flatten(), Dense(3, activation="relu"), Dense(1)]
+    other = Sequential([nn.Input((12, 12, 3)), *small])  # layers called only by this model
     assert other.get_layer(index=-1).output.shape == (None, 1)  # a Sequential's symbolic view
-    middle = Model(other.inputs, other.layers[4].output)
-    assert middle.predict(images, verbose=0).shape == (6, 6 * 6 * 16)  # 30 -> 28 -> 14 -> 12 -> 6
+    middle = Model(other.inputs, other.layers[2].output)
+    assert middle.predict(images[:, :12, :12], verbose=0).shape == (2, 5 * 5 * 4)  # 12 -> 10 -> 5
+
+
+def test_plot_model_draws_the_layer_graph():
+    model = two_by_two()
+    drawing = nn.utils.plot_model(model, show_shapes=True)
+    lines = drawing.text.splitlines()
+    assert lines[0] == "left (InputLayer)  (None, 3)"
+    assert "sum (Add)  (None, 4)  <- shared" in lines and "kind (Dense)  (None, 3)  <- shared" in lines
+    index = {line.split()[0]: i for i, line in enumerate(lines)}
+    assert f"n{index['shared']} -> n{index['sum']};" in drawing.source
+    # right->lift, left->shared, lift->shared, shared->sum (two calls, one arrow), sum->score, shared->kind
+    assert drawing.source.count("->") == 6
+    svg = drawing._repr_svg_()
+    assert svg is None or "<svg" in svg
+    with pytest.raises(ValueError, match="rankdir"):
+        nn.utils.plot_model(model, rankdir="UP")
 
 
 def test_summary_shows_connected_to():
