@@ -90,7 +90,7 @@ def set_image_data_format(data_format: str) -> None:
 
 def epsilon() -> float:
     """The fuzz factor the losses clip probabilities with: ``1e-7``."""
-    from ._loss_terms import EPSILON
+    from .losses import EPSILON
 
     return EPSILON
 

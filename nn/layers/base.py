@@ -310,7 +310,7 @@ class Layer(Module):
         config: dict[str, Any] = {}
         where = f"get_config: layer '{self.name}' ({type(self).__name__})"
         for arg, p in inspect.signature(type(self).__init__).parameters.items():
-            skip = arg in ("self", "input_shape", "input_dim")
+            skip = arg in ("self", "input_shape")
             if skip or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
                 continue  # the model stores the input shape once
             if arg == "activation" and hasattr(self, "activation_name"):
