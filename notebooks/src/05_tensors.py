@@ -49,7 +49,7 @@ print("a =", a.item(), " w.grad =", w.grad, " b.grad =", bias.grad)
 
 # %%
 rng = np.random.default_rng(0)
-X = Tensor(rng.normal(size=(4, 3)), label="X")
+X = Tensor(rng.normal(size=(4, 3)), requires_grad=True, label="X")
 W = Tensor(rng.normal(size=(3, 2)), requires_grad=True, label="W")
 b = Tensor(np.zeros(2), requires_grad=True, label="b")
 Z = X @ W + b
@@ -60,14 +60,6 @@ dZ = 2 * np.maximum(Z.numpy(), 0) / Z.size          # dL/dZ, by hand
 print("Z shape", Z.shape, "  b shape", b.shape, "  b.grad shape", b.grad.shape)
 print("b.grad          =", b.grad)
 print("dL/dZ summed    =", dZ.sum(axis=0))
-print("W.grad = X^T dZ =", np.allclose(W.grad, X.numpy().T @ dZ))
-
-# %% [markdown]
-# The same graph, drawn: each Tensor node shows its label, the op that made it, its shape and dtype,
-# and a summary of its gradient.
-
-# %%
-autograd.draw(L)
 
 # %% [markdown]
 # Broadcasting works in both directions at once: a column (3, 1) plus a row (1, 4) is a (3, 4) grid.
@@ -80,7 +72,69 @@ row = Tensor(np.ones((1, 4)), requires_grad=True)
 print("col.grad =", col.grad.ravel(), "  row.grad =", row.grad.ravel())
 
 # %% [markdown]
-# ## 3. Gradient checking, for arrays
+# ## 3. The matrix form of a dense layer's gradients, derived
+#
+# Write $Z = XW + b$ one entry at a time: with $X$ of shape $(N, D)$, $W$ of shape $(D, M)$ and $b$ of
+# shape $(M,)$,
+#
+# $$Z_{nj} = \sum_{i} X_{ni} W_{ij} + b_j .$$
+#
+# Call the gradient arriving from above $dZ_{nj} = \partial L / \partial Z_{nj}$ (same shape as $Z$).
+# The chain rule sums over every entry of $Z$ that a weight touches:
+#
+# * $W_{ij}$ appears in $Z_{nj}$ for every row $n$, with local derivative $X_{ni}$:
+#   $\;\dfrac{\partial L}{\partial W_{ij}} = \sum_n X_{ni}\, dZ_{nj} = (X^\top dZ)_{ij}$,
+#   so $\boxed{dW = X^\top dZ}$, shape $(D, N)(N, M) = (D, M)$, the shape of $W$.
+# * $b_j$ appears in $Z_{nj}$ for every $n$, with local derivative 1: $\boxed{db = \sum_n dZ_{n\cdot}}$,
+#   the column sums, shape $(M,)$ — the broadcasting rule of section 2 again.
+# * $X_{ni}$ appears in $Z_{nj}$ for every output $j$, with local derivative $W_{ij}$:
+#   $\;\dfrac{\partial L}{\partial X_{ni}} = \sum_j dZ_{nj} W_{ij}$, so $\boxed{dX = dZ\, W^\top}$,
+#   shape $(N, M)(M, D) = (N, D)$. This is what the layer below receives as *its* $dZ$ (after its activation).
+#
+# A quick way to remember them: each gradient has the shape of its variable, and there is only one way
+# to multiply $X$, $W$ and $dZ$ (transposing as needed) that gives that shape. The engine agrees:
+
+# %%
+dW, db, dX = X.numpy().T @ dZ, dZ.sum(axis=0), dZ @ W.numpy().T
+for name, mine, engine in [("dW = X^T dZ", dW, W.grad), ("db = sum_n dZ", db, b.grad), ("dX = dZ W^T", dX, X.grad)]:
+    print(f"{name:14s} shape {str(mine.shape):7s} matches the engine: {np.allclose(mine, engine)}")
+
+# %% [markdown]
+# ## 4. Drawing the graph: `retain_graph`
+#
+# Try drawing `L` now: after a plain `L.backward()` the drawing would be a single box. That is not a
+# bug in the drawing. As in PyTorch, a Tensor `backward()` **frees the graph as it goes**: each node
+# drops its saved arrays and its links to its inputs once it has passed its gradient on, so that a
+# training step does not hold every intermediate array of the network in memory until the next step.
+# Only the leaves (`X`, `W`, `b`) keep their `.grad`. What is left of `L`'s graph is `L` alone, and a
+# second backward pass through it has nothing to walk:
+
+# %%
+try:
+    L.backward()
+except RuntimeError as error:
+    freed_message = str(error)
+    print(freed_message)
+
+# %% [markdown]
+# `backward(retain_graph=True)` keeps the graph, and every intermediate `.grad`, for a look (or for a
+# second backward pass). Here is the same computation again, kept: each Tensor node shows its label, the
+# op that made it, its shape and dtype, and a summary of its gradient.
+
+# %%
+for leaf in (X, W, b):
+    leaf.grad = None
+Z = X @ W + b
+L = (Z.relu() ** 2).mean()
+L.label = "L"
+L.backward(retain_graph=True)
+kept = autograd.topological_order(L)
+print("nodes in the retained graph:", len(kept))
+drawing = autograd.draw(L, rankdir="TB")
+drawing
+
+# %% [markdown]
+# ## 5. Gradient checking, for arrays
 #
 # `autograd.gradcheck` nudges every element of every input (central differences in float64) and
 # compares with `backward`. Here: a tanh layer with broadcasting.
@@ -93,7 +147,7 @@ inputs = [Tensor(rng.normal(size=s), requires_grad=True, dtype=np.float64) for s
 print("gradcheck:", autograd.gradcheck(layer, inputs))
 
 # %% [markdown]
-# ## 4. The PyTorch-style loop on Tensors
+# ## 6. The PyTorch-style loop on Tensors
 #
 # Notebook 02 trained an MLP on moons with 100 points, one `Value` graph per point. With Tensors the
 # whole batch goes through each layer in one matrix product. `nn.layers.Dense` is $a = f(XW + b)$;
@@ -134,11 +188,43 @@ with autograd.no_grad():
     fig = plot_decision_boundary(lambda P: model(Tensor(P.astype(np.float32))).numpy()[:, 0], Xm, ym, steps=120)
 
 # %% [markdown]
+# ## Exercises
+#
+# The checkers live in `exercises.py` beside this notebook; reference answers are in `solutions.py`
+# (try first). Each checker prints "correct", or what it expected.
+#
+# **1.** Write `dense_gradients(X, W, dZ)` returning `(dW, db, dX)` for $Z = XW + b$ with numpy alone
+# (section 3). The checker compares with the engine on new random shapes.
+
+# %%
+import exercises as ex
+
+def dense_gradients(X, W, dZ):
+    ...   # your code: return dW, db, dX
+
+ex.check_dense_gradients(dense_gradients)
+
+# %% [markdown]
+# **2.** Write `unbroadcast(g, shape)`: the gradient for an input of `shape` that numpy broadcast up to
+# `g.shape` (section 2: sum over the axes broadcasting added or stretched). The engine does exactly this,
+# once, for every op.
+
+# %%
+def unbroadcast(g, shape):
+    ...   # your code
+
+ex.check_unbroadcast(unbroadcast)
+
+# %% [markdown]
 # ## Check the numbers
 
 # %%
 assert np.allclose(w.grad, [1.0, 0.0], atol=1e-6) and np.isclose(bias.grad, 0.5, atol=1e-6)  # as in 01
-assert np.allclose(b.grad, dZ.sum(axis=0)) and np.allclose(W.grad, X.numpy().T @ dZ)
+assert np.allclose(b.grad, dZ.sum(axis=0)) and np.allclose(W.grad, X.numpy().T @ dZ)   # db, dW derived
+assert np.allclose(X.grad, dZ @ W.numpy().T)                                              # dX derived
+assert "retain_graph=True" in freed_message     # a freed graph says how to keep it
+assert len(kept) >= 8   # X, W, b, matmul, add, relu, pow, mean (sum, div): the whole graph, not one box
+assert all(f"{name}" in drawing.source for name in ("X", "W", "b", "L")) and drawing.source.count("->") >= 6
 assert np.allclose(col.grad, 4) and np.allclose(row.grad, 3)
 assert history["accuracy"][-1] >= 0.97
 print("arrays agree with scalars, and the MLP learned the moons")
