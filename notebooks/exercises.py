@@ -98,25 +98,18 @@ def check_chain_rule(answer: Any) -> None:
 
 
 def _example_graphs() -> list[Value]:
+    """Two small graphs with every node labelled: notebook 01's neuron, and one that reuses nodes."""
+    def named(node: Value, label: str) -> Value:
+        node.label = label
+        return node
+
     x1, x2, w1, w2, b = (Value(v, label=n) for v, n in
                          [(2.0, "x1"), (0.0, "x2"), (-3.0, "w1"), (1.0, "w2"), (6.88, "b")])
-    s = x1 * w1 + x2 * w2
-    s.label = "s"
-    z = s + b
-    z.label = "z"
-    a = z.tanh()
-    a.label = "a"
+    s = named(named(x1 * w1, "x1*w1") + named(x2 * w2, "x2*w2"), "s")
+    a = named(named(s + b, "z").tanh(), "a")
     u = Value(1.5, label="u")
-    v = u * u
-    v.label = "v"
-    t = v + u
-    t.label = "t"
-    r = (t * v).exp()
-    r.label = "r"
-    for node in autograd.topological_order(r):  # give the unnamed intermediates names too
-        node.label = node.label or f"n{id(node) % 997}"
-    for node in autograd.topological_order(a):
-        node.label = node.label or f"m{id(node) % 997}"
+    v = named(u * u, "v")
+    r = named(named(named(v + u, "t") * v, "t*v").exp(), "r")
     return [a, r]
 
 

@@ -49,6 +49,17 @@ print(f"nn.losses.mean_squared_error: {library_mse.data:.6f}")
 # one-hot $p$ only the true class's term survives: $H = -\log q_{\text{true}}$.
 #
 # The gradient with respect to the logits is strikingly simple: $\partial H / \partial z_i = q_i - p_i$.
+# Here is why. Take the log of softmax, $\log q_i = z_i - \log\sum_j e^{z_j}$, and put it into $H$:
+#
+# $$ H = -\sum_i p_i z_i + \Big(\sum_i p_i\Big) \log\sum_j e^{z_j} = -\sum_i p_i z_i + \log\sum_j e^{z_j},$$
+#
+# because the $p_i$ of a distribution sum to 1. Now differentiate with respect to one logit $z_k$: the
+# first sum leaves $-p_k$, and $\frac{\partial}{\partial z_k}\log\sum_j e^{z_j} = \frac{e^{z_k}}{\sum_j e^{z_j}} = q_k$. So
+#
+# $$ \frac{\partial H}{\partial z_k} = q_k - p_k :$$
+#
+# "what the model said minus what was true". The softmax's own Jacobian never has to be built. The engine,
+# which knows nothing of this derivation (it chains `exp`, a sum, a division and a `log`), agrees:
 
 # %%
 logits = [Value(2.0, label="z0"), Value(1.0, label="z1"), Value(0.1, label="z2")]
@@ -64,6 +75,34 @@ for z, qi, p in zip(logits, q, p_true):
 
 library_ce = nn.losses.categorical_crossentropy(p_true, [Value(qi.data) for qi in q])
 print(f"nn.losses.categorical_crossentropy: {library_ce.data:.4f}")
+
+# %% [markdown]
+# ## 2b. Binary cross-entropy, written out (seed §4.3)
+#
+# The seed compiles its two-class model with `loss='binary_crossentropy'` and one sigmoid output
+# $\hat y = \sigma(z)$, the predicted probability of class 1. That is $H(p, q)$ with two classes: the
+# truth is $p = (y, 1 - y)$ and the prediction $q = (\hat y, 1 - \hat y)$, so
+#
+# $$ BCE = -\frac1n\sum_{i=1}^{n}\Big[\,y_i \log \hat y_i + (1 - y_i)\log(1 - \hat y_i)\Big].$$
+#
+# Its gradient with respect to the logit follows the same pattern. Per example,
+# $\frac{\partial E}{\partial \hat y} = -\frac{y}{\hat y} + \frac{1 - y}{1 - \hat y}$ and
+# $\frac{\partial \hat y}{\partial z} = \hat y(1 - \hat y)$, whose product simplifies to
+#
+# $$ \frac{\partial E}{\partial z} = -y(1 - \hat y) + (1 - y)\,\hat y = \hat y - y ,$$
+#
+# again "prediction minus truth" (divided by $n$ for the mean). Checked on four examples:
+
+# %%
+y_bin = [1.0, 0.0, 1.0, 0.0]
+z_bin = [Value(v) for v in (2.0, -1.0, -0.5, 0.3)]
+y_hat = [z.sigmoid() for z in z_bin]
+bce = -sum(t * p.log() + (1 - t) * (1 - p).log() for t, p in zip(y_bin, y_hat)) / len(y_bin)
+bce.backward()
+library_bce = nn.losses.binary_crossentropy(y_bin, [Value(p.data) for p in y_hat])
+print(f"BCE from the formula {bce.data:.6f}   nn.losses.binary_crossentropy {library_bce.data:.6f}")
+for z, p, t in zip(z_bin, y_hat, y_bin):
+    print(f"  dBCE/dz = {z.grad:+.4f}   (y_hat - y) / n = {(p.data - t) / len(y_bin):+.4f}")
 
 # %% [markdown]
 # ## 3. The gradients, plotted
@@ -183,6 +222,41 @@ print(f"loss = {loss.item():.4f}")
 print("dL/dz =\n", z.grad)
 
 # %% [markdown]
+# ## Exercises
+#
+# Checkers live in `exercises.py` beside this notebook, reference answers in `solutions.py` (try first).
+#
+# **1.** Write `softmax_ce_gradient(z, k)`: $\partial H/\partial z$ for one example with logits `z` (a numpy
+# vector) and true class `k`, with numpy alone (section 2's derivation; mind large logits).
+
+# %%
+import exercises as ex
+
+def softmax_ce_gradient(z, k):
+    ...   # your code
+
+ex.check_softmax_ce_gradient(softmax_ce_gradient)
+
+# %% [markdown]
+# **2.** Write `binary_crossentropy(y, p)` for lists of labels in {0, 1} and probabilities in (0, 1).
+
+# %%
+def binary_crossentropy(y, p):
+    ...   # your code
+
+ex.check_binary_crossentropy(binary_crossentropy)
+
+# %% [markdown]
+# **3.** Write `bce_logit_gradient(z, y)`: the derivative of one example's binary cross-entropy with
+# respect to its logit $z$ (section 2b).
+
+# %%
+def bce_logit_gradient(z, y):
+    ...   # your code
+
+ex.check_bce_logit_gradient(bce_logit_gradient)
+
+# %% [markdown]
 # ## Check the numbers
 
 # %%
@@ -191,6 +265,9 @@ assert math.isclose(library_mse.data, mse.data, rel_tol=1e-6)
 for z_, qi, p in zip(logits, q, p_true):
     assert math.isclose(z_.grad, qi.data - p, abs_tol=1e-9)               # dH/dz = q - p
 assert math.isclose(library_ce.data, H.data, rel_tol=1e-5)
+assert math.isclose(bce.data, library_bce.data, rel_tol=1e-6)                       # BCE written out
+for z_, p, t in zip(z_bin, y_hat, y_bin):
+    assert math.isclose(z_.grad, (p.data - t) / len(y_bin), abs_tol=1e-12)         # dBCE/dz = (y_hat - y) / n
 assert abs(curves["MSE"][1][0]) < 1e-3 and curves["cross-entropy"][1][0] < -0.99
 assert runs["cross-entropy"]["accuracy"][-1] >= 0.95
 assert runs["cross-entropy"]["loss"][-1] < runs["cross-entropy"]["loss"][0]
