@@ -14,8 +14,11 @@
 import tempfile
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 
+from autograd import Tensor
+from autograd.functional import conv2d, max_pool2d
 from nn.cli import write_digits_folder
 from nn.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from nn.models import Sequential
@@ -58,7 +61,67 @@ print("one batch:", x_batch.shape, x_batch.dtype, "pixel range", (x_batch.min(),
 fig = show_images(x_batch[:16], titles=[str(k) for k in y_batch[:16].argmax(axis=1)], ncols=8, size=1.0)
 
 # %% [markdown]
-# ## 3. The model (seed §4.2)
+# ## 3. Convolution and pooling, by hand
+#
+# A `Conv2D` layer slides a small grid of weights, the **kernel**, over the image. At each position it
+# multiplies the 3x3 patch under the kernel element by element with the kernel's 9 weights, sums, and
+# adds a bias: one output pixel. Here is one 3x3 kernel that responds to vertical edges (bright on the
+# left, dark on the right), applied by hand to one training image at one position:
+
+# %%
+image = x_batch[0, :, :, 0]                        # 24 x 24, values in [0, 1]
+kernel = np.array([[1.0, 0.0, -1.0],
+                   [1.0, 0.0, -1.0],
+                   [1.0, 0.0, -1.0]])
+p, q = 8, 6                                         # output row and column
+patch = image[p:p + 3, q:q + 3]
+print("patch =\n", patch.round(2))
+print("sum(patch * kernel) =", round(float(np.sum(patch * kernel)), 4))
+
+# %% [markdown]
+# Doing that at every position the kernel fits gives the output **feature map**. Compare the double loop
+# with `autograd.functional.conv2d`, which computes all positions (and all images and filters) in one
+# matrix product and is what `Conv2D` calls:
+
+# %%
+n, k = image.shape[0], kernel.shape[0]
+by_hand = np.zeros((n - k + 1, n - k + 1))
+for i in range(n - k + 1):
+    for j in range(n - k + 1):
+        by_hand[i, j] = np.sum(image[i:i + k, j:j + k] * kernel)
+by_engine = conv2d(Tensor(image[None, :, :, None]), Tensor(kernel[:, :, None, None])).numpy()[0, :, :, 0]
+print("by hand", by_hand.shape, " conv2d", by_engine.shape, " equal:", np.allclose(by_hand, by_engine, atol=1e-5))
+
+pooled = max_pool2d(Tensor(by_engine[None, :, :, None]), 2).numpy()[0, :, :, 0]
+fig, axes = plt.subplots(1, 3, figsize=(9, 3.2))
+for ax, img, title in [(axes[0], image, "input 24x24"), (axes[1], by_engine, "after the 3x3 kernel: 22x22"),
+                       (axes[2], pooled, "after 2x2 max pooling: 11x11")]:
+    ax.imshow(img, cmap="gray" if img is image else "RdBu_r"); ax.set_title(title, fontsize=10); ax.axis("off")
+fig.tight_layout()
+
+# %% [markdown]
+# **Why 24 → 22 → 11.** A $k \times k$ kernel fits in $n - k + 1$ positions along a side of $n$ pixels
+# (with `padding="valid"`, the default: no padding). So $24 - 3 + 1 = 22$. In general, with stride $s$
+# and $p$ pixels of padding on each side, the output side is $\lfloor (n + 2p - k)/s \rfloor + 1$.
+# `MaxPooling2D(2, 2)` is a $2 \times 2$ window with stride 2: $\lfloor 22/2 \rfloor = 11$.
+#
+# **One pooling window.** Each output pixel of max pooling is the largest of the 4 pixels of its window.
+# The window at output position (3, 4) covers rows 6-7 and columns 8-9 of the feature map:
+
+# %%
+window = by_engine[6:8, 8:10]
+print("window =\n", window.round(3), "\nmax =", round(float(window.max()), 4), "  pooled[3, 4] =", round(float(pooled[3, 4]), 4))
+
+# %% [markdown]
+# **Why the first layer has 320 parameters.** `Conv2D(32, (3, 3))` on a 1-channel image learns 32
+# kernels, each of $3 \times 3 \times 1 = 9$ weights, plus one bias per kernel:
+# $32 \times 9 + 32 = 320$. The same 320 numbers are used at every one of the $22 \times 22$ positions;
+# that sharing is why a convolution needs far fewer weights than a `Dense` layer on the same pixels
+# ($576 \times 32 + 32 = 18{,}464$ for 32 units). With $C$ input channels, each kernel has
+# $3 \times 3 \times C$ weights: the second conv layer has $64 \times (3 \cdot 3 \cdot 32) + 64 = 18{,}496$.
+
+# %% [markdown]
+# ## 4. The model (seed §4.2)
 #
 # The seed's model, unchanged except for the input shape and the output layer. Each `Conv2D` computes
 # $a = \mathrm{relu}(W * x + b)$ — the seed's $z = Wx + b,\ a = f(z)$ with the weights slid across the
@@ -78,6 +141,10 @@ model = Sequential([
     Dense(10, activation="softmax", kernel_initializer=init),
 ])
 model.summary()
+layer_params = [sum(int(w.size) for w in layer.parameters()) for layer in model.layers]
+print("parameters per layer:", layer_params)
+print("shapes: 24 -> conv", 24 - 3 + 1, "-> pool", (24 - 3 + 1) // 2, "-> conv", (24 - 3 + 1) // 2 - 2,
+      "-> pool", ((24 - 3 + 1) // 2 - 2) // 2, "-> flatten", (((24 - 3 + 1) // 2 - 2) // 2) ** 2 * 64)
 
 # %% [markdown]
 # For comparison, the seed's exact model for 150x150 RGB photos — 19 million parameters, 18.5 million of
@@ -100,7 +167,7 @@ seed_params = seed_model.count_params()
 del seed_model
 
 # %% [markdown]
-# ## 4. Compile and train (seed §4.3, §4.4)
+# ## 5. Compile and train (seed §4.3, §4.4)
 #
 # Adam (notebook 04) minimises the categorical cross-entropy $H(p, q) = -\sum_i p_i \log q_i$ (notebook 03).
 # Each epoch goes once through the training images; after each, the model is scored on the validation
@@ -114,7 +181,7 @@ history = model.fit(train_generator, epochs=4, validation_data=validation_genera
 fig = plot_curves(history)
 
 # %% [markdown]
-# ## 5. Predictions on validation images
+# ## 6. Predictions on validation images
 #
 # Each title is the predicted digit and its probability; green titles are right, red ones wrong (with the
 # true digit). The first row collects mistakes.
@@ -139,6 +206,69 @@ counts = confusion_matrix(y_val, pred, num_classes=10)
 fig = plot_confusion_matrix(counts)
 
 # %% [markdown]
+# ## 7. The seed's setting: two classes, `class_mode='binary'`
+#
+# The seed's folder has two classes, so it asks `flow_from_directory` for `class_mode='binary'`: each label
+# is a single number, 0 or 1 (the class folders in sorted order), instead of a one-hot row. The model
+# ends in **one** sigmoid unit, the probability of class 1, and trains with the binary cross-entropy of
+# notebook 03. We take two digits that look alike, 3 and 8, from the same folder (`classes=` picks them).
+
+# %%
+binary_kwargs = dict(target_size=(24, 24), color_mode="grayscale", batch_size=32, classes=["3", "8"],
+                     class_mode="binary")
+binary_train = datagen.flow_from_directory(folder, subset="training", seed=0, **binary_kwargs)
+binary_val = datagen.flow_from_directory(folder, subset="validation", shuffle=False, **binary_kwargs)
+xb, yb = binary_train[0]
+print("class_indices", binary_train.class_indices, "  labels of one batch:", yb[:10], yb.shape)
+
+binary_model = Sequential([
+    Conv2D(16, (3, 3), activation="relu", input_shape=(24, 24, 1), kernel_initializer=init),
+    MaxPooling2D(2, 2),
+    Flatten(),
+    Dense(32, activation="relu", kernel_initializer=init),
+    Dense(1, activation="sigmoid", kernel_initializer=init),
+])
+binary_model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+binary_history = binary_model.fit(binary_train, epochs=4, validation_data=binary_val, verbose=2)
+binary_accuracy = binary_history.history["val_accuracy"][-1]
+
+# %% [markdown]
+# ## Exercises
+#
+# Checkers live in `exercises.py` beside this notebook, reference answers in `solutions.py` (try first).
+#
+# **1.** Write `conv_output_size(n, k, stride, padding)`: the output side of a $k \times k$ convolution
+# of an $n \times n$ image, for `padding` "valid" or "same" (Keras's "same" pads so that the output
+# side is $\lceil n / s \rceil$).
+
+# %%
+import exercises as ex
+
+def conv_output_size(n, k, stride, padding):
+    ...   # your code
+
+ex.check_conv_output_size(conv_output_size)
+
+# %% [markdown]
+# **2.** Write `conv_parameter_count(kernel_size, in_channels, filters)` for a `Conv2D` with bias.
+
+# %%
+def conv_parameter_count(kernel_size, in_channels, filters):
+    ...   # your code
+
+ex.check_conv_parameter_count(conv_parameter_count)
+
+# %% [markdown]
+# **3.** Write `max_pool(image)`: 2x2 max pooling with stride 2 of a 2-D numpy array with even sides
+# (one `reshape` and one `max` do it, or two loops).
+
+# %%
+def max_pool(image):
+    ...   # your code
+
+ex.check_max_pool(max_pool)
+
+# %% [markdown]
 # ## Check the numbers
 
 # %%
@@ -150,3 +280,9 @@ assert accuracy >= 0.93
 assert np.isclose(history.history["val_accuracy"][-1], accuracy, atol=1e-6)
 assert counts.sum() == len(y_val) and np.trace(counts) == int(np.sum(pred == y_val))
 assert history.history["loss"][-1] < history.history["loss"][0]
+assert np.allclose(by_hand, by_engine, atol=1e-5) and by_hand.shape == (22, 22)   # conv by hand = conv2d
+assert pooled.shape == (11, 11) and np.isclose(pooled[3, 4], window.max())         # 24 -> 22 -> 11
+assert layer_params[0] == 32 * 3 * 3 * 1 + 32 == 320 and layer_params[2] == 18_496
+assert model.count_params() == sum(layer_params)
+assert binary_train.class_indices == {"3": 0, "8": 1} and yb.ndim == 1 and set(np.unique(yb)) <= {0.0, 1.0}
+assert binary_accuracy >= 0.9, binary_accuracy                                      # binary class_mode trains
