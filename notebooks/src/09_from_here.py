@@ -339,7 +339,7 @@ fig.tight_layout()
 # while more than 90% of its computation is in the convolutions. The usual ways to make a model cheaper follow:
 #
 # * **fewer parameters where they pile up**: replace `Flatten` + big `Dense` by a global average over each
-#   feature map (Keras's `GlobalAveragePooling2D`), or shrink the image or the `Dense` width;
+#   feature map (`nn.layers.GlobalAveragePooling2D`, as in Keras), or shrink the image or the `Dense` width;
 # * **fewer bytes per parameter**: store weights in 16 or 8 bits instead of 32 (quantisation);
 # * **a runtime made for inference**: export the trained model to a portable format (ONNX, or Keras's
 #   `.keras` archive) and run it with a dedicated engine. An export path for stepgrad models
