@@ -49,7 +49,7 @@ print(f"z = {z.data:.4f},  a = tanh(z) = {a.data:.4f}")
 # operations that produced them. All gradients are still 0: nothing has flowed backwards yet.
 
 # %%
-autograd.draw(a, rankdir="TB")   # top to bottom: fits the page with readable text
+autograd.draw(a)
 
 # %% [markdown]
 # ## 2. The chain rule, by hand
@@ -100,7 +100,7 @@ for step in steps:
 
 # %%
 step_at_z = next(st for st in steps if st.node is z)
-step_at_z.draw(rankdir="TB")
+step_at_z.draw()
 
 # %% [markdown]
 # ## 4. `backward()` does all the steps at once
@@ -109,7 +109,7 @@ step_at_z.draw(rankdir="TB")
 # shows them), and they match the hand computation.
 
 # %%
-autograd.draw(a, rankdir="TB")
+autograd.draw(a)
 
 # %%
 for v in (w1, x1, w2, x2, b):

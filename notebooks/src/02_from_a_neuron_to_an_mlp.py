@@ -131,10 +131,12 @@ print(X.shape, X_val.shape, y_pm[:10])
 # the point is already safe: training concentrates on the points near or across the boundary.
 
 # %%
+hinge_table = []
 for label, score_ in [(+1, 2.0), (+1, 0.5), (+1, -1.0), (-1, -1.0)]:
     sv = Value(score_)
     E = nn.losses.hinge([float(label)], [sv])
     E.backward()
+    hinge_table.append((label, score_, E.data, sv.grad))
     print(f"y = {label:+d}, s = {score_:+.1f}:  y*s = {label * score_:+.1f}  loss {E.data:.2f}  dE/ds = {sv.grad:+.1f}")
 
 # %% [markdown]
@@ -271,6 +273,8 @@ assert final_accuracy >= 0.97, final_accuracy
 assert final_val >= 0.95, final_val                      # validation accuracy, on 200 unseen points
 assert line_val <= 0.92 and final_val - line_val >= 0.05, (line_val, final_val)   # nonlinearity pays
 assert np.allclose(two_layers, one_layer)                # linear layers collapse to one
+for label, score_, loss_, grad_ in hinge_table:          # the hinge loss as introduced in section 5
+    assert np.isclose(loss_, max(0.0, 1 - label * score_)) and grad_ == (-label if label * score_ < 1 else 0.0)
 assert all(label in tiny_drawing.source for label in short_names.values())   # parameter boxes labelled
 assert len(set(short_names.values())) == len(tiny.parameters()) == 13      # ... each one differently
 print(f"final loss {history['loss'][-1]:.4f}, training accuracy {history['accuracy'][-1]:.0%}, "
