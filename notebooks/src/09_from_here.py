@@ -341,9 +341,12 @@ fig.tight_layout()
 # * **fewer parameters where they pile up**: replace `Flatten` + big `Dense` by a global average over each
 #   feature map (`nn.layers.GlobalAveragePooling2D`, as in Keras), or shrink the image or the `Dense` width;
 # * **fewer bytes per parameter**: store weights in 16 or 8 bits instead of 32 (quantisation);
-# * **a runtime made for inference**: export the trained model to a portable format (ONNX, or Keras's
-#   `.keras` archive) and run it with a dedicated engine. An export path for stepgrad models
-#   (`model.save("m.keras")`, ONNX) is being added to the project; when it lands, this is where it goes.
+# * **a runtime made for inference**: export the trained model to a portable format and run it with a
+#   dedicated engine. With the `export` extra (`pip install "stepgrad[export]"`), `model.save("m.keras")`
+#   writes a Keras 3 archive (to continue training in Keras, on a GPU) and `model.export("m.onnx",
+#   format="onnx")` an ONNX file for ONNX Runtime, which `nn.export.quantize_onnx` can shrink to 8-bit
+#   weights; `stepgrad train` also writes `model.keras` when h5py is installed. The README's "When
+#   stepgrad is not enough" walks through it.
 #
 # ## Exercises
 #
