@@ -146,14 +146,16 @@ print("topological order:", [node.label for node in order])
 print("backward visits:  ", [node.label for node in reversed(order)])
 
 # %% [markdown]
-# **The rules.** Each operation is a small class in the engine's derivative table: `forward` computes
-# the value, `backward(g, out, *inputs)` receives the gradient `g` arriving at the output and returns one
-# gradient per input, the chain rule's "gradient from above times local derivative". Here is the
-# engine's real rule for `tanh`, read from its source; `out` is the forward result, so
-# $1 - \tanh^2 z$ costs one multiplication:
+# **The rules.** Each operation is a small class in the engine's derivative table, `autograd/ops/`:
+# `forward` computes the value (`scalar_forward` on plain floats for `Value`s; one class serves `Value`
+# and `Tensor`), and `backward(g, out, *inputs)` receives the gradient `g` arriving at the output and
+# returns one gradient per input: the chain rule's "gradient from above times local derivative". `text`
+# and `grads` are how the step explanations above print the op and its rule. Here is the engine's real
+# rule for `tanh`, read from its source; `out` is the forward result, so $1 - \tanh^2 z$ costs one
+# multiplication:
 
 # %%
-from autograd.value_ops import Tanh as tanh_rule   # the engine's table of scalar ops
+from autograd.ops.elementwise import Tanh as tanh_rule   # the engine's derivative table (autograd/ops/)
 
 print(inspect.getsource(tanh_rule))
 print("a.grad * (1 - a**2) =", tanh_rule.backward(1.0, a.data, z.data)[0], " z.grad =", z.grad)
