@@ -15,6 +15,10 @@ Data: the digits from ``nn.datasets.load_digits`` (upscaled to 24x24, 20% held o
 images. The seed CNN is trained only briefly (its accuracy is not the point: the change is). The ``.npz`` and
 ``.keras`` files also hold Adam's two moments per weight, so they are about three times the weights.
 
+On a busy machine run with one thread each (``OPENBLAS_NUM_THREADS=1 ... --ort-threads 1``): with two
+OpenBLAS threads and a load average of 8 on 2 cores, one stepgrad call on a single digit took 24 ms
+instead of 0.22 ms, the threads waiting for each other.
+
 Usage:
     python benchmarks/bench_export.py                      # both models
     python benchmarks/bench_export.py --only digits --repeats 50
@@ -93,7 +97,8 @@ def interleaved_ms(contenders: dict, x: np.ndarray, repeats: int) -> dict[str, f
     return {name: statistics.median(t) for name, t in times.items()}
 
 
-def run(name: str, model, train, held_out, epochs: int, lr: float, repeats: int, folder: str) -> None:
+def run(name: str, model, train, held_out, epochs: int, lr: float, repeats: int, folder: str,
+        ort_threads: int = 0) -> None:
     import onnxruntime as ort
 
     loss = "binary_crossentropy" if model.output_shape[-1] == 1 else "categorical_crossentropy"
@@ -109,7 +114,11 @@ def run(name: str, model, train, held_out, epochs: int, lr: float, repeats: int,
     nn.export.to_onnx(model, paths["onnx"])
     nn.export.quantize_onnx(paths["onnx"], paths["int8-dense.onnx"], op_types=("MatMul",))
     nn.export.quantize_onnx(paths["onnx"], paths["int8-all.onnx"])
-    sessions = {k: ort.InferenceSession(paths[k], providers=["CPUExecutionProvider"])
+    options = ort.SessionOptions()
+    # without this, ORT's idle worker threads spin after each call and slow the next contender (numpy)
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.intra_op_num_threads = ort_threads
+    sessions = {k: ort.InferenceSession(paths[k], options, providers=["CPUExecutionProvider"])
                 for k in ("onnx", "int8-dense.onnx", "int8-all.onnx")}
     def call(x: np.ndarray) -> np.ndarray:  # the forward pass alone, without predict's batching loop
         with autograd.no_grad():
@@ -150,19 +159,20 @@ def main() -> None:
     parser.add_argument("--data", default=DEFAULT_DATA, help="class folders for the seed CNN")
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--seed-epochs", type=int, default=1)
+    parser.add_argument("--ort-threads", type=int, default=0, help="ONNX Runtime threads (0: its default)")
     args = parser.parse_args()
     print(f"python {' '.join(sys.argv)}; load average {os.getloadavg()[0]:.2f} at start")
     with tempfile.TemporaryDirectory() as folder:
         if args.only in (None, "digits"):
             train, held_out = digits_data()
             model = build_model(24, 1, 10, seed=0)
-            run("digits_cnn", model, train, held_out, 10, 0.003, args.repeats, folder)
+            run("digits_cnn", model, train, held_out, 10, 0.003, args.repeats, folder, args.ort_threads)
         if args.only in (None, "seed"):
             data = args.data if os.path.isdir(args.data) else striped_folder(os.path.join(folder, "stripes"))
             print(f"\nseed CNN data: {data}")
             train, held_out = folder_data(data)
             run("seed_cnn", build_model(150, 3, 2, seed=0), train, held_out, args.seed_epochs, 0.001,
-                max(5, args.repeats // 3), folder)
+                max(5, args.repeats // 3), folder, args.ort_threads)
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
 
 
