@@ -4,7 +4,10 @@ The format (learnt from Keras 3's ``saving_lib``): a zip holding
 
 - ``metadata.json``: ``{"keras_version", "date_saved"}``;
 - ``config.json``: the model as Keras serializes it: ``{"module", "class_name": "Sequential",
-  "config": {"name", "layers": [InputLayer, Dense, ...]}, "build_config", "compile_config"}``;
+  "config": {"name", "layers": [InputLayer, Dense, ...]}, "build_config", "compile_config"}``; a
+  functional model (``"class_name": "Functional"``) also gives each layer its ``inbound_nodes``
+  (the ``[layer name, call index, output index]`` of each argument) and the ``input_layers`` and
+  ``output_layers``;
 - ``model.weights.h5``: each layer's weights at ``layers/<class in snake_case>[_<k>]/vars/<i>``
   (``layers/dense/vars/0`` is the first Dense kernel, ``layers/dense_1/vars/1`` the second's bias),
   and the optimizer's at ``optimizer/vars/<i>``.
@@ -60,15 +63,11 @@ def save_keras(model: Any, path: str | os.PathLike) -> None:
     where = f"save({path!r})"
     if not model.built:
         raise ValueError(f"{where}: the model has no weights yet; build it (input_shape=, fit or call) first")
+    from .models import Sequential
+
     body = [layer for layer in model.layers if not isinstance(layer, Input)]
-    configs = [kl.to_keras_config(layer, where) for layer in body]  # raises before anything is written
-    input_layer = {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
-                   "config": {"batch_shape": list(model.input_shape), "dtype": "float32", "sparse": False,
-                              "name": _input_name(model)}}
-    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
-              "config": {"name": model.name, "trainable": True, "dtype": "float32",
-                         "layers": [input_layer, *configs], "build_input_shape": list(model.input_shape)},
-              "build_config": {"input_shape": list(model.input_shape)}}
+    # both raise before anything is written
+    config = (_sequential_config if isinstance(model, Sequential) else _functional_config)(model, body, where)
     compile_config = _keras_compile_config(model, where)
     if compile_config is not None:
         config["compile_config"] = compile_config
@@ -85,9 +84,34 @@ def save_keras(model: Any, path: str | os.PathLike) -> None:
     atomic_write(path, write)
 
 
-def _input_name(model: Any) -> str:
+def _sequential_config(model: Any, body: list[Any], where: str) -> dict[str, Any]:
+    configs = [kl.to_keras_config(layer, where) for layer in body]
     first = model.layers[0] if model.layers else None
-    return first.name if isinstance(first, Input) else "input_layer"
+    input_layer = {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+                   "config": {"batch_shape": list(model.input_shape), "dtype": "float32", "sparse": False,
+                              "name": first.name if isinstance(first, Input) else "input_layer"}}
+    return {"module": "keras", "class_name": "Sequential", "registered_name": None,
+            "config": {"name": model.name, "trainable": True, "dtype": "float32",
+                       "layers": [input_layer, *configs], "build_input_shape": list(model.input_shape)},
+            "build_config": {"input_shape": list(model.input_shape)}}
+
+
+def _functional_config(model: Any, body: list[Any], where: str) -> dict[str, Any]:
+    """The model's own Keras-format graph (``get_config``), each layer's entry rewritten from the table."""
+    graph = model.get_config()
+    layers = []
+    for layer, spec in zip(model.layers, graph["layers"], strict=True):
+        if isinstance(layer, Input):
+            entry = {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+                     "config": {"batch_shape": list(layer.batch_shape), "dtype": layer.dtype, "sparse": False,
+                                "name": layer.name}}
+        else:
+            entry = kl.to_keras_config(layer, where)
+        layers.append({**entry, "name": layer.name, "inbound_nodes": spec["inbound_nodes"]})
+    return {"module": "keras.src.models.functional", "class_name": "Functional",
+            "registered_name": "Functional",
+            "config": {"name": model.name, "trainable": True, "layers": layers,
+                       "input_layers": graph["input_layers"], "output_layers": graph["output_layers"]}}
 
 
 def h5_paths(layers: list[Any], class_name: Any) -> list[str]:
@@ -235,19 +259,23 @@ def load_keras(path: str | os.PathLike, compile: bool = True) -> Any:
     where = f"load_model({path!r})"
     config, weights_bytes = read_archive(path)
     kl.check_module(config, where)
-    if config.get("class_name") != "Sequential" or not isinstance(config.get("config"), dict):
-        raise KerasFormatError(
-            f"{where}: the archive holds a {config.get('class_name')!r} model; stepgrad reads Sequential "
-            "models"
-        )
-    body_specs, input_shape = _split_input(config, where)
-    layers = [kl.from_keras_config(spec, where) for spec in body_specs]
+    kind = config.get("class_name")
+    if kind not in ("Sequential", "Functional") or not isinstance(config.get("config"), dict):
+        raise KerasFormatError(f"{where}: the archive holds a {kind!r} model; stepgrad reads Sequential and "
+                               "Functional models")
     name = config["config"].get("name")
-    model = Sequential(layers, name=name if isinstance(name, str) else None)
-    try:
-        model.build(input_shape)
-    except (TypeError, ValueError) as e:
-        raise KerasFormatError(f"{where}: the layers do not fit the input shape {input_shape}: {e}") from None
+    name = name if isinstance(name, str) else None
+    if kind == "Functional":
+        model, layers = _functional_from_config(config["config"], name, where)
+    else:
+        body_specs, input_shape = _split_input(config, where)
+        layers = [kl.from_keras_config(spec, where) for spec in body_specs]
+        model = Sequential(layers, name=name)
+        try:
+            model.build(input_shape)
+        except (TypeError, ValueError) as e:
+            raise KerasFormatError(f"{where}: the layers do not fit the input shape {input_shape}: {e}"
+                                   ) from None
     arrays, optimizer_vars = _read_weights(weights_bytes, layers, where)
     for layer, values in zip(layers, arrays, strict=True):  # everything is checked: now assign
         for (_, w), a in zip(kl.layer_weights(layer, kl.entry_for(layer, where)), values, strict=True):
@@ -256,6 +284,111 @@ def load_keras(path: str | os.PathLike, compile: bool = True) -> Any:
     if compile and isinstance(compile_config, dict) and compile_config.get("optimizer"):  # else: uncompiled
         _compile_from_keras(model, compile_config, optimizer_vars, where)
     return model
+
+
+def _functional_from_config(config: dict, name: str | None, where: str) -> tuple[Any, list[Any]]:
+    """Replay a functional graph: table-built layers called on ``nn.Input`` tensors, in dependency order.
+
+    Returns the model and its non-input layers in the file's order (the order of their weight paths).
+    """
+    from .layers import Input as symbolic_input
+    from .models import Model
+
+    specs = config.get("layers")
+    if not isinstance(specs, list) or not specs:
+        raise KerasFormatError(f"{where}: the Functional config has no layers")
+    made: dict[str, Any] = {}
+    outputs: dict[tuple, Any] = {}  # (layer name, call index) -> what that call returned
+    pending = list(specs)
+    while pending:  # each pass places at least one layer whose inputs exist, or the graph is broken
+        ready = [s for s in pending if all(ref in outputs for ref in _node_refs(s, where))]
+        if not ready:
+            names = [_spec_name(s, where) for s in pending]
+            raise KerasFormatError(f"{where}: cannot connect layers {names} (inputs missing, or a cycle)")
+        for spec in ready:
+            pending.remove(spec)
+            layer_name = _spec_name(spec, where)
+            if spec.get("class_name") == "InputLayer":
+                kl.check_module(spec, where)
+                outputs[(layer_name, 0)] = _input_tensor(spec.get("config") or {}, layer_name, symbolic_input,
+                                                         where)
+                continue
+            layer = made[layer_name] = kl.from_keras_config(spec, where)
+            for i, node in enumerate(spec.get("inbound_nodes") or []):
+                kwargs = {k: v for k, v in (node.get("kwargs") or {}).items() if v is not None}
+                if kwargs:
+                    raise KerasFormatError(f"{where}: '{layer_name}' is called with {kwargs} (unsupported)")
+                args = [_resolve(a, outputs, where) for a in node.get("args") or []]
+                try:
+                    outputs[(layer_name, i)] = layer(args[0] if len(args) == 1 else args)
+                except (TypeError, ValueError) as e:
+                    raise KerasFormatError(f"{where}: layer '{layer_name}' does not fit its inputs: {e}"
+                                           ) from None
+
+    def ends(refs: Any) -> Any:
+        if not isinstance(refs, list) or not refs:
+            raise KerasFormatError(f"{where}: input_layers/output_layers must list [name, call, index]")
+        items = [_resolve({"class_name": "__keras_tensor__", "config": {"keras_history": r}}, outputs, where)
+                 for r in refs]
+        return items[0] if len(items) == 1 else items
+
+    model = Model(ends(config.get("input_layers")), ends(config.get("output_layers")), name=name)
+    return model, [made[_spec_name(s, where)] for s in specs if _spec_name(s, where) in made]
+
+
+def _spec_name(spec: Any, where: str) -> str:
+    name = spec.get("name") or (spec.get("config") or {}).get("name") if isinstance(spec, dict) else None
+    if not isinstance(name, str):
+        raise KerasFormatError(f"{where}: a layer entry has no name: {spec!r:.80}")
+    return name
+
+
+def _node_refs(spec: dict, where: str) -> list[tuple]:
+    """``(layer name, call index)`` of every tensor a layer's calls read."""
+    found: list[tuple] = []
+
+    def walk(x: Any) -> None:
+        if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
+            history = (x.get("config") or {}).get("keras_history")
+            if not (isinstance(history, list) and len(history) == 3):
+                raise KerasFormatError(f"{where}: a tensor reference has no [layer, call, index]: {x!r:.80}")
+            found.append((history[0], history[1]))
+        elif isinstance(x, (list, tuple)):
+            for v in x:
+                walk(v)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+
+    walk(spec.get("inbound_nodes") or [])
+    return found
+
+
+def _resolve(x: Any, outputs: dict, where: str) -> Any:
+    """A node argument with each tensor reference replaced by the symbolic tensor it names."""
+    from .layers.symbolic import flatten
+
+    if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
+        history = (x.get("config") or {}).get("keras_history")
+        if not (isinstance(history, list) and len(history) == 3 and (history[0], history[1]) in outputs):
+            raise KerasFormatError(f"{where}: a tensor reference points nowhere: {history!r}")
+        produced = flatten(outputs[(history[0], history[1])])
+        if not isinstance(history[2], int) or not 0 <= history[2] < len(produced):
+            raise KerasFormatError(f"{where}: {history!r} names an output that layer does not have")
+        return produced[history[2]]
+    if isinstance(x, list):
+        return [_resolve(v, outputs, where) for v in x]
+    raise KerasFormatError(f"{where}: a layer argument {x!r:.80} is not a tensor (constants: unsupported)")
+
+
+def _input_tensor(cfg: dict, name: str, symbolic_input: Any, where: str) -> Any:
+    shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
+    if not isinstance(shape, list) or not shape or not all(d is None or isinstance(d, int) for d in shape):
+        raise KerasFormatError(f"{where}: input '{name}' has no valid batch_shape ({shape!r})")
+    dtype = cfg.get("dtype") or "float32"
+    if dtype not in ("float32", "int32", "int64"):
+        raise KerasFormatError(f"{where}: input '{name}' has dtype {dtype!r}; expected float32, int32, int64")
+    return symbolic_input(batch_shape=shape, dtype=dtype, name=name)
 
 
 def _split_input(config: dict, where: str) -> tuple[list[Any], tuple]:
@@ -391,7 +524,7 @@ def _named_or_object(spec: Any, base: type, module: Any, noun: str) -> Any:
 
 def _load_adam_state(model: Any, variables: dict, where: str) -> None:
     opt = model.optimizer
-    body = [layer for layer in model.layers if not isinstance(layer, Input)]
+    body = [layer for layer in model.layers if not isinstance(layer, Input)]  # the file's order, as saved
     rows = [kl.entry_for(layer, where) for layer in body]
     trainable = _trainable_in_keras_order(body, rows)
     if len(variables) != 2 + 2 * len(trainable):

@@ -212,3 +212,31 @@ def test_each_layer_round_trips_with_keras(name, keras, tmp_path):
     loaded = load_model(tmp_path / "theirs.keras")
     assert [type(a).__name__ for a in loaded.layers] == [type(b).__name__ for b in model.layers]
     np.testing.assert_allclose(loaded.predict(x), theirs.predict(x, verbose=0), rtol=0, atol=1e-5)
+
+
+def two_branch_model():
+    """Two inputs, a layer shared by both (called twice), merging layers and two outputs."""
+    a, b = nn.Input(shape=(4,), name="a"), nn.Input(shape=(4,), name="b")
+    shared = L.Dense(5, activation="tanh", name="shared")
+    joined = L.Concatenate(name="joined")([shared(a), shared(b), L.Dense(3)(b)])
+    first = L.Dense(2, name="first")(joined)
+    second = L.Add(name="second")([L.Dense(2)(L.BatchNormalization()(joined)), first])
+    return nn.Model([a, b], [first, second], name="two_branch")
+
+
+def test_functional_models_round_trip_with_keras(keras, tmp_path):
+    model = two_branch_model()
+    randomize(model, seed=8)
+    rng = np.random.default_rng(9)
+    x = [rng.normal(size=(7, 4)).astype("float32") for _ in range(2)]
+    model.save(tmp_path / "ours.keras")
+    theirs = keras.saving.load_model(tmp_path / "ours.keras")
+    for got, want in zip(theirs.predict(x, verbose=0), model.predict(x), strict=True):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
+    theirs.set_weights([np.abs(w) + 0.5 if "variance" in v.path else rng.normal(size=w.shape).astype("f4")
+                        for v, w in zip(theirs.weights, theirs.get_weights(), strict=True)])
+    theirs.save(tmp_path / "theirs.keras")
+    loaded = load_model(tmp_path / "theirs.keras")
+    assert sorted(layer.name for layer in loaded.layers) == sorted(layer.name for layer in theirs.layers)
+    for got, want in zip(loaded.predict(x), theirs.predict(x, verbose=0), strict=True):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
