@@ -227,30 +227,115 @@ class UnmappedLayerError(ValueError):
     """A layer (or one of its settings) that has no ONNX mapping; the message lists the layers."""
 
 
+def _merge(op_type: str) -> Callable[[GraphBuilder, Any, list[str]], str]:
+    """An n-ary merging layer as a chain of binary ONNX ops (inputs in NHWC, as the layer sees them)."""
+    def convert(g: GraphBuilder, layer: Any, xs: list[str]) -> str:
+        xs = [g.as_nhwc(x, layer.name) for x in xs]
+        y = xs[0]
+        for x in xs[1:]:
+            y = g.op(op_type, [y, x], f"{layer.name}/{op_type.lower()}")
+        if type(layer) is L.Average:
+            scale = g.const(f"{layer.name}/1_over_n", np.float32(1 / len(xs)))
+            y = g.op("Mul", [y, scale], f"{layer.name}/mean")
+        return y
+
+    return convert
+
+
+MERGE_CONVERTERS: dict[type, Callable[[GraphBuilder, Any, list[str]], str]] = {
+    L.Add: _merge("Add"), L.Subtract: _merge("Sub"), L.Multiply: _merge("Mul"), L.Average: _merge("Add"),
+    L.Maximum: _merge("Max"), L.Minimum: _merge("Min"),
+    L.Concatenate: lambda g, layer, xs: g.op("Concat", [g.as_nhwc(x, layer.name) for x in xs],
+                                             f"{layer.name}/concat", axis=layer.axis),
+}
+
+
+def _convert(g: GraphBuilder, layer: Any, x: Any) -> str:
+    try:
+        if type(layer) in MERGE_CONVERTERS:
+            return MERGE_CONVERTERS[type(layer)](g, layer, list(x))
+        return CONVERTERS[type(layer)](g, layer, x)
+    except UnmappedLayerError as e:
+        raise UnmappedLayerError(f"to_onnx: layer {layer.name} ({type(layer).__name__}): {e}") from None
+
+
+def _functional_graph(g: GraphBuilder, model: Any) -> tuple[list[tuple[str, tuple]], list[tuple[str, tuple]]]:
+    """Add a functional model's calls in dependency order; returns its (input, output) names and shapes."""
+    from ..layers.symbolic import flatten
+
+    config = model.get_config()
+    by_name = {layer.name: layer for layer in model.layers}
+    produced: dict[tuple, list[str]] = {}  # (layer name, call index) -> ONNX names of that call's outputs
+    inputs = []
+    calls = []
+    for spec in config["layers"]:
+        layer = by_name[spec["name"]]
+        if isinstance(layer, L.InputLayer):
+            produced[(layer.name, 0)] = [layer.name]
+            inputs.append((layer.name, tuple(layer.batch_shape)))
+        calls += [(layer, i, node) for i, node in enumerate(spec["inbound_nodes"])]
+
+    def ref(x: Any) -> Any:  # a serialized argument -> ONNX names, in the same nesting
+        if isinstance(x, dict):
+            name, call, index = x["config"]["keras_history"]
+            return produced[(name, call)][index]
+        return [ref(v) for v in x]
+
+    def ready(node: dict) -> bool:
+        refs = [r["config"]["keras_history"] for r in _tensor_refs(node["args"])]
+        return all((name, call) in produced for name, call, _ in refs)
+
+    while calls:  # a shared layer's second call may wait for layers listed after it
+        layer, i, node = next(c for c in calls if ready(c[2]))
+        calls.remove((layer, i, node))
+        args = [ref(a) for a in node["args"]]
+        produced[(layer.name, i)] = [_convert(g, layer, args[0] if len(args) == 1 else args)]
+    outputs = []
+    for (name, call, index), tensor in zip(config["output_layers"], flatten(model.outputs), strict=True):
+        out = g.as_nhwc(produced[(name, call)][index], f"{name}/output")
+        g.nodes.append(g.onnx.helper.make_node("Identity", [out], [name], name=f"{name}/output"))
+        outputs.append((name, tuple(tensor.shape)))
+    return inputs, outputs
+
+
+def _tensor_refs(x: Any) -> list[dict]:
+    if isinstance(x, dict):
+        return [x]
+    return [r for v in x for r in _tensor_refs(v)] if isinstance(x, list) else []
+
+
 def build_model_proto(model: Any, opset: int = DEFAULT_OPSET) -> Any:
-    """The ``onnx.ModelProto`` of a built Sequential model (checked with ``onnx.checker``)."""
+    """The ``onnx.ModelProto`` of a built Sequential or functional model (checked with ``onnx.checker``).
+
+    A Sequential model's graph has one input ``input`` and one output ``output``; a functional model's
+    inputs and outputs are named after its input layers and output layers.
+    """
+    from ..models import Sequential
+
     onnx = _onnx()
     if not getattr(model, "built", False):
         raise ValueError("to_onnx: the model has no weights yet; build it (input_shape=, fit or call) first")
     unmapped = [f"{layer.name} ({type(layer).__name__})" for layer in model.layers
-                if type(layer) not in CONVERTERS]
+                if type(layer) not in CONVERTERS and type(layer) not in MERGE_CONVERTERS]
     if unmapped:
-        raise UnmappedLayerError(f"to_onnx: no ONNX mapping for layer(s) {unmapped}; mapped layer classes: "
-                                 f"{sorted(c.__name__ for c in CONVERTERS)}")
+        known = sorted(c.__name__ for c in (*CONVERTERS, *MERGE_CONVERTERS))
+        raise UnmappedLayerError(f"to_onnx: no ONNX mapping for layer(s) {unmapped}; mapped classes: {known}")
     g = GraphBuilder(onnx)
-    x = "input"
-    for layer in model.layers:
-        try:
-            x = CONVERTERS[type(layer)](g, layer, x)
-        except UnmappedLayerError as e:
-            raise UnmappedLayerError(f"to_onnx: layer {layer.name} ({type(layer).__name__}): {e}") from None
-    out = g.as_nhwc(x, "output")
-    g.nodes.append(onnx.helper.make_node("Identity", [out], ["output"], name="output"))
+    if isinstance(model, Sequential):
+        x = "input"
+        for layer in model.layers:
+            x = _convert(g, layer, x)
+        g.nodes.append(onnx.helper.make_node("Identity", [g.as_nhwc(x, "output")], ["output"], name="output"))
+        inputs, outputs = [("input", model.input_shape)], [("output", model.output_shape)]
+    else:
+        inputs, outputs = _functional_graph(g, model)
     helper, f32 = onnx.helper, onnx.TensorProto.FLOAT
-    dims = lambda shape: ["batch", *shape[1:]]  # noqa: E731  (a symbolic batch axis: any batch size runs)
-    graph = helper.make_graph(
-        g.nodes, model.name, [helper.make_tensor_value_info("input", f32, dims(model.input_shape))],
-        [helper.make_tensor_value_info("output", f32, dims(model.output_shape))], initializer=g.initializers)
+
+    def value_info(name: str, shape: tuple) -> Any:
+        return helper.make_tensor_value_info(name, f32, ["batch", *shape[1:]])  # any batch size runs
+
+    graph = helper.make_graph(g.nodes, model.name, [value_info(*i) for i in inputs],
+                              [value_info(*o) for o in outputs], initializer=g.initializers)
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="stepgrad")
     onnx.checker.check_model(proto, full_check=True)
     return proto

@@ -133,3 +133,23 @@ def test_dynamic_int8_quantization_is_smaller_and_close(tmp_path):
 
 def test_nn_exposes_export():
     assert nn.export.to_onnx is to_onnx
+
+
+def test_functional_model_with_two_inputs_and_outputs(tmp_path):
+    image, extra = nn.Input(shape=(6, 6, 2), name="image"), nn.Input(shape=(3,), name="extra")
+    features = L.Flatten()(L.MaxPooling2D(2)(L.Conv2D(4, 3, padding="same", activation="relu")(image)))
+    shared = L.Dense(3, name="shared")
+    mixed = L.Concatenate(name="mixed")([shared(L.Dense(3)(features)), shared(extra), extra])
+    score = L.Dense(1, activation="sigmoid", name="score")(mixed)
+    larger, difference = L.Maximum()([shared(extra), extra]), L.Subtract()([extra, shared(extra)])
+    blend = L.Average(name="blend")([larger, difference])
+    model = random_weights(nn.Model([image, extra], [score, blend]), seed=6)
+    proto = to_onnx(model, tmp_path / "f.onnx")
+    assert [i.name for i in proto.graph.input] == ["image", "extra"]
+    assert [o.name for o in proto.graph.output] == ["score", "blend"]
+    rng = np.random.default_rng(7)
+    for batch in (1, 9):
+        x = [rng.normal(size=(batch, *shape)).astype("float32") for shape in ((6, 6, 2), (3,))]
+        got = session(tmp_path / "f.onnx").run(None, {"image": x[0], "extra": x[1]})
+        for g, want in zip(got, model.predict(x), strict=True):
+            np.testing.assert_allclose(g, want, rtol=0, atol=1e-5)
