@@ -176,3 +176,25 @@ def test_saving_into_a_missing_folder_or_an_unmappable_model_leaves_files_alone(
 def test_custom_objects_are_not_taken_for_keras_files(good):
     with pytest.raises(ValueError, match="custom_objects are not used"):
         load_model(good, custom_objects={"Dense": Dense})
+
+
+def test_functional_graph_pointing_nowhere_is_named(tmp_path):
+    import nn
+
+    a = nn.Input(shape=(3,), name="a")
+    model = nn.Model(a, Dense(2, name="head")(Dense(4, name="body")(a)))
+    model.save(tmp_path / "f.keras")
+
+    def dangle(config):  # "head" now reads a layer that does not exist
+        head = next(s for s in config["config"]["layers"] if s["name"] == "head")
+        head["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = ["ghost", 0, 0]
+
+    with pytest.raises(KerasFormatError, match=r"cannot connect layers \['head'\]"):
+        load_model(with_config(tmp_path / "f.keras", tmp_path, dangle))
+
+    def loop(config):  # "body" reads "head", which reads "body"
+        body = next(s for s in config["config"]["layers"] if s["name"] == "body")
+        body["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = ["head", 0, 0]
+
+    with pytest.raises(KerasFormatError, match="cannot connect layers"):
+        load_model(with_config(tmp_path / "f.keras", tmp_path, loop))
