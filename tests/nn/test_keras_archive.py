@@ -191,10 +191,14 @@ IN_CNN_AND_MLP = {"Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatte
                   "BatchNormalization"}
 
 
+MERGING = {"Add": L.Add, "Subtract": L.Subtract, "Multiply": L.Multiply, "Average": L.Average,
+           "Maximum": L.Maximum, "Minimum": L.Minimum, "Concatenate": L.Concatenate}
+
+
 def test_every_row_of_the_table_has_a_round_trip_case():
     from nn.keras_layers import KERAS_LAYERS
 
-    assert set(KERAS_LAYERS) == set(LAYER_CASES) | IN_CNN_AND_MLP
+    assert set(KERAS_LAYERS) == set(LAYER_CASES) | IN_CNN_AND_MLP | set(MERGING)
 
 
 @pytest.mark.parametrize("name", sorted(LAYER_CASES))
@@ -240,3 +244,16 @@ def test_functional_models_round_trip_with_keras(keras, tmp_path):
     assert sorted(layer.name for layer in loaded.layers) == sorted(layer.name for layer in theirs.layers)
     for got, want in zip(loaded.predict(x), theirs.predict(x, verbose=0), strict=True):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", sorted(MERGING))
+def test_each_merging_layer_round_trips_with_keras(name, keras, tmp_path):
+    a, b = nn.Input(shape=(3,), name="a"), nn.Input(shape=(3,), name="b")
+    model = nn.Model([a, b], L.Dense(2)(MERGING[name]()([L.Dense(3)(a), b])))
+    randomize(model, seed=10)
+    x = list(np.random.default_rng(11).normal(size=(2, 5, 3)).astype("float32"))
+    model.save(tmp_path / "m.keras")
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(theirs.predict(x, verbose=0), model.predict(x), rtol=0, atol=1e-5)
+    theirs.save(tmp_path / "theirs.keras")
+    np.testing.assert_allclose(load_model(tmp_path / "theirs.keras").predict(x), model.predict(x), atol=1e-5)
