@@ -15,8 +15,6 @@ from ..graph import Op, _raw
 from .elementwise import _exp
 from .shape import broadcast_to
 
-_SMALL = 1 << 14
-
 
 def _kept(g, shape, axis, keepdims):
     """``g`` with the reduced axes restored as size 1, so it broadcasts against the input."""
@@ -37,10 +35,7 @@ class Sum(Op):
 
     @staticmethod
     def backward(g, out, a, axis, keepdims):
-        g = _kept(g, a.shape, axis, keepdims)
-        if type(g) is np.ndarray and a.size <= _SMALL:
-            return np.full(a.shape, g), None, None  # faster than a broadcast view for small arrays
-        return broadcast_to(g, a.shape), None, None
+        return broadcast_to(_kept(g, a.shape, axis, keepdims), a.shape), None, None
 
 
 class Max(Op):
