@@ -103,6 +103,8 @@ class Model(Layer):
 
         if is_symbolic(inputs):
             return symbolic_call(self, inputs, training=training, **kwargs)
+        if "_losses" in self.__dict__:
+            self._losses = []  # add_loss() terms belong to the latest call
         if training is not None and _takes_training(type(self).call):
             kwargs["training"] = training
         return self.call(data_adapters.map_structure(_as_input, inputs), **kwargs)
@@ -123,6 +125,18 @@ class Model(Layer):
             with no_grad():
                 self(x, training=False)
             self.built = True
+
+    def build(self, input_shape: Any) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch axis first): a subclassed model runs
+        once on zeros of that shape (unknown sizes taken as 1), as Keras builds one."""
+        self.build_from_data(_zeros(input_shape))
+        self._build_input_shape = tuple(input_shape)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        """The output shape, read off one forward pass on zeros (a subclassed model's ``call`` is code)."""
+        with no_grad():
+            out = self(_zeros(input_shape), training=False)
+        return (tuple(input_shape)[0], *np.shape(getattr(out, "data", out))[1:])
 
     @property
     def output_names(self) -> list[str]:
@@ -593,6 +607,11 @@ def _as_input(x: Any) -> Any:
         if isinstance(x, Tensor) or not isinstance(x, (np.ndarray, list, np.generic))
         else Tensor(np.asarray(x, dtype=np.float32))
     )
+
+
+def _zeros(shape: Any) -> np.ndarray:
+    """A float32 batch of zeros of ``shape``, unknown sizes taken as 1."""
+    return np.zeros(tuple(1 if d is None else d for d in shape), np.float32)
 
 
 def _detach(y: Any) -> Any:

@@ -250,3 +250,15 @@ def test_add_weight_without_a_name_add_loss_and_activation_none():
     dense.activation = None
     assert dense.activation_name == "linear" and dense(-np.ones((1, 2))).shape == (1, 2)
     assert len(Sequential([Dense(2, input_shape=(3,))]).weights) == 2
+
+
+def test_a_subclassed_model_builds_from_a_shape_and_nests_in_a_sequential():
+    model = TwoLayer()
+    model.build((None, 3))
+    assert model.built and model.count_params() == 3 * 8 + 8 + 8 + 1
+    assert model.compute_output_shape((None, 3)) == (None, 1)
+    stacked = Sequential([nn.Input((3,)), TwoLayer(), Dense(2)])
+    assert stacked.output_shape == (None, 2) and stacked.predict(np.ones((4, 3)), verbose=0).shape == (4, 2)
+    lines = []
+    stacked.summary(print_fn=lines.append)
+    assert any("(TwoLayer)" in line and "(None, 1)" in line for line in lines)
