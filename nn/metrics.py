@@ -213,6 +213,11 @@ class Mean(Metric):
         self.total, self.count = 0.0, 0.0
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        if isinstance(values, (float, int)) and not isinstance(sample_weight, (list, np.ndarray)):
+            weight = 1.0 if sample_weight is None else float(sample_weight)  # a batch's loss: no arrays
+            self.total += float(values) * weight
+            self.count += weight
+            return
         values = as_array(values).ravel()
         weights = np.ones_like(values) if sample_weight is None else np.broadcast_to(
             np.asarray(getattr(sample_weight, "data", sample_weight), dtype=np.float64).ravel(), values.shape)

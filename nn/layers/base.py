@@ -268,7 +268,12 @@ class Layer(Module):
     @property
     def losses(self) -> list[Any]:
         """The ``add_loss`` terms of the latest call, of this layer and every layer inside it."""
-        return [loss for m in self.modules() for loss in m.__dict__.get("_losses", ())]
+        inner = (loss for layer in self._sublayers() for loss in layer.losses)
+        return [*self.__dict__.get("_losses", ()), *inner]
+
+    def _sublayers(self) -> list[Layer]:
+        """The layers this one holds directly (models keep a list; others are found among attributes)."""
+        return [m for m in self.children() if isinstance(m, Layer)]
 
     # --- the symbolic view ------------------------------------------------------------------
     def _single_node(self, what: str) -> Any:

@@ -103,6 +103,9 @@ class Functional(Model):
         shapes = [t.shape for t in self.outputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
+    def _sublayers(self) -> list[Layer]:
+        return self.layers
+
     def build_from_data(self, x: Any) -> None:
         """A functional model is built when it is made."""
 

@@ -266,7 +266,7 @@ class Model(Layer):
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
-        self._loss_tracker.update_state(_detach(loss), sample_weight=batch_size(x))
+        self._loss_tracker.update_state(_number(loss), sample_weight=batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data: Any) -> dict[str, float]:
@@ -275,7 +275,7 @@ class Model(Layer):
         with no_grad():
             y_pred = self(x, training=False)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._loss_tracker.update_state(_detach(loss), sample_weight=batch_size(x))
+        self._loss_tracker.update_state(_number(loss), sample_weight=batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data: Any) -> Any:
@@ -607,6 +607,11 @@ def _as_input(x: Any) -> Any:
         if isinstance(x, Tensor) or not isinstance(x, (np.ndarray, list, np.generic))
         else Tensor(np.asarray(x, dtype=np.float32))
     )
+
+
+def _number(loss: Any) -> float:
+    """A scalar loss (Tensor, Value or number) as a float, without making a node."""
+    return float(np.mean(getattr(loss, "data", loss)))
 
 
 def _zeros(shape: Any) -> np.ndarray:

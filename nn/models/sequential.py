@@ -167,6 +167,9 @@ class Sequential(Model):
             raise AttributeError(f"Sequential '{self.name}' has no layers, so it has no outputs")
         return [outputs[-1]]
 
+    def _sublayers(self) -> list[Layer]:
+        return self.layers
+
     @property
     def output_names(self) -> list[str]:
         """The last layer's name (Keras 3), the key of a dict loss or target."""
