@@ -272,8 +272,14 @@ class Layer(Module):
         return [*self.__dict__.get("_losses", ()), *inner]
 
     def _sublayers(self) -> list[Layer]:
-        """The layers this one holds directly (models keep a list; others are found among attributes)."""
-        return [m for m in self.children() if isinstance(m, Layer)]
+        """The layers this one holds directly: attributes, or inside a list, tuple or dict attribute
+        (one level: this runs at every training step, so no full walk)."""
+        found = []
+        for value in vars(self).values():
+            items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) \
+                else (value,)
+            found += [v for v in items if isinstance(v, Layer)]
+        return found
 
     # --- the symbolic view ------------------------------------------------------------------
     def _single_node(self, what: str) -> Any:
