@@ -29,6 +29,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import warnings
@@ -74,10 +75,15 @@ class Model(Layer):
     layers = _TrackedLayers()
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from .functional import Functional  # Model(inputs, outputs): the functional API
+        from ..layers.symbolic import is_symbolic
+        from .functional import Functional
 
-            return super().__new__(Functional)
+        given = len(args) + ("inputs" in kwargs) + ("outputs" in kwargs)  # Model(inputs, outputs)
+        functional = given >= 2 and is_symbolic(kwargs.get("inputs", args[0] if args else None))
+        if cls is Model and (functional or args or "outputs" in kwargs):
+            return super().__new__(Functional)  # Model(inputs, outputs): the functional API
+        if functional and not issubclass(cls, Functional):
+            return super().__new__(_functional_twin(cls))  # class M(Model) built as M(inputs, outputs)
         return super().__new__(cls)
 
     def __init__(self, *args: Any, name: str | None = None, trainable: bool = True, **kwargs: Any) -> None:
@@ -654,6 +660,16 @@ def _split_validation_data(data: Any) -> tuple[Any, Any]:
     if isinstance(data, (tuple, list)) and len(data) in (2, 3) and data_adapters.is_array_like(data[0]):
         return tuple(data), None
     return data, None
+
+
+@functools.cache
+def _functional_twin(cls: type) -> type:
+    """``cls`` with ``Functional`` mixed in, so ``M(inputs, outputs)`` keeps M's overrides (Keras does this
+    for the keras.io pattern ``class CustomModel(keras.Model): def train_step...``)."""
+    from .functional import Functional
+
+    names = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+    return type(cls.__name__, (cls, Functional), names)
 
 
 _TAKES_TRAINING: dict[Any, bool] = {}

@@ -262,3 +262,21 @@ def test_a_subclassed_model_builds_from_a_shape_and_nests_in_a_sequential():
     lines = []
     stacked.summary(print_fn=lines.append)
     assert any("(TwoLayer)" in line and "(None, 1)" in line for line in lines)
+
+
+def test_a_model_subclass_built_from_inputs_and_outputs_keeps_its_train_step():
+    steps = []
+
+    class CustomModel(Model):  # keras.io's "customizing fit" pattern
+        def train_step(self, data):
+            steps.append(1)
+            return super().train_step(data)
+
+    inputs = nn.Input(shape=(3,))
+    model = CustomModel(inputs, Dense(1)(inputs))
+    assert isinstance(model, CustomModel) and isinstance(model, nn.models.Functional)
+    assert type(model).__name__ == "CustomModel"
+    model.compile("adam", "mse")
+    x, y = regression_data(32)
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert len(steps) == 4
