@@ -272,13 +272,16 @@ class Layer(Module):
         return [*self.__dict__.get("_losses", ()), *inner]
 
     def _sublayers(self) -> list[Layer]:
-        """The layers this one holds directly: attributes, or inside a list, tuple or dict attribute
-        (one level: this runs at every training step, so no full walk)."""
-        found = []
+        """The layers this one holds directly: attributes, or lists, tuples and dicts of layers (one
+        level, judged by their first item: this runs at every training step, so no full walk)."""
+        found: list[Layer] = []
         for value in vars(self).values():
-            items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) \
-                else (value,)
-            found += [v for v in items if isinstance(v, Layer)]
+            if isinstance(value, Layer):
+                found.append(value)
+            elif isinstance(value, dict) and value and isinstance(next(iter(value.values())), Layer):
+                found += [v for v in value.values() if isinstance(v, Layer)]
+            elif isinstance(value, (list, tuple)) and value and isinstance(value[0], Layer):
+                found += [v for v in value if isinstance(v, Layer)]
         return found
 
     # --- the symbolic view ------------------------------------------------------------------

@@ -615,9 +615,13 @@ def _as_input(x: Any) -> Any:
     )
 
 
-def _number(loss: Any) -> float:
-    """A scalar loss (Tensor, Value or number) as a float, without making a node."""
-    return float(np.mean(getattr(loss, "data", loss)))
+def _number(value: Any) -> float:
+    """A scalar (Tensor, Value, array or number) as a float, without making a node; arrays are averaged."""
+    data = getattr(value, "data", value)
+    if isinstance(data, float):
+        return data
+    data = np.asarray(data)
+    return float(data.item() if data.size == 1 else data.mean())
 
 
 def _zeros(shape: Any) -> np.ndarray:
@@ -643,7 +647,7 @@ def _floats(logs: Any) -> dict[str, float]:
         raise TypeError(
             f"train_step/test_step must return a dict of metric results, received {type(logs).__name__}"
         )
-    return {k: float(np.mean(v.data if isinstance(v, Tensor) else v)) for k, v in logs.items()}
+    return {k: _number(v) for k, v in logs.items()}
 
 
 def _concatenate(outputs: list[Any]) -> Any:
