@@ -233,16 +233,16 @@ else:
 # With few examples a model can do well on its training images by memorising them, and poorly on new
 # ones: **overfitting**. The symptom is in the curves: training accuracy keeps climbing while validation
 # accuracy stalls, and validation loss turns back up. We train section 3's CNN on only **40 photos per
-# class**, and score it on 60 new photos per class after every epoch.
+# class**, and score it on 40 new photos per class after every epoch.
 #
 # **Data augmentation** fights this by showing the model a slightly different version of each photo
 # every epoch, using changes that keep the label: here a horizontal flip (a flipped horizontal bar is
 # still horizontal) and shifts of up to 20% of the width and height. `ImageDataGenerator` draws a new
-# random flip and shift for every image of every batch. Same model, same start, same 30 epochs:
+# random flip and shift for every image of every batch. Same model, same start, same 24 epochs:
 
 # %%
 small_train = write_folder(work / "small_train", per_class=40, seed=1)
-held_out = write_folder(work / "held_out", per_class=60, seed=2)
+held_out = write_folder(work / "held_out", per_class=40, seed=2)
 flow = dict(target_size=(SIZE, SIZE), class_mode="binary", batch_size=16)
 val_it = ImageDataGenerator(rescale=1 / 255).flow_from_directory(held_out, shuffle=False, **flow)
 
@@ -258,7 +258,7 @@ for name, generator in [("no augmentation", ImageDataGenerator(rescale=1 / 255))
     train_it = generator.flow_from_directory(small_train, seed=0, **flow)
     net = small_cnn(seed=0)
     net.compile(optimizer=Adam(learning_rate=0.003), loss="binary_crossentropy", metrics=["accuracy"])
-    curves[name] = net.fit(train_it, epochs=30, validation_data=val_it, verbose=0).history
+    curves[name] = net.fit(train_it, epochs=24, validation_data=val_it, verbose=0).history
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
 for (name, h), colour in zip(curves.items(), ("tab:red", "tab:blue")):
