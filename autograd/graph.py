@@ -107,6 +107,11 @@ class Op:
     text = ""
     grads: tuple[str | None, ...] = ()
     unbroadcasts = False  # True: input gradients come out in the output's shape, summed back by _fit_grad
+    # True when backward returns each gradient in a new array that nothing else refers to: the
+    # pass may then let the consumer's rule overwrite it (see ``backward_in_place``)
+    fresh_grads = False
+    # optional ``backward_in_place(g, out, *args)``: the same rule, allowed to overwrite ``g``
+    backward_in_place: Callable[..., tuple] | None = None
 
     @staticmethod
     def forward(*args: Any) -> Any:  # pragma: no cover - every op overrides it
@@ -294,6 +299,11 @@ def backprop(
     # Paired A/B, micrograd's moons step (bench_value.py's workload, CPU time, 40 rounds, load ~9):
     # 20.0 ms with the skip vs 41.3 ms without, ratio 2.08
     skip_zeros = not create_graph and on_step is None
+    # a gradient array this pass made and nobody else holds may be overwritten by the next rule
+    # (relu masks it in place instead of allocating): only in a freeing pass, where intermediate
+    # gradients are never stored or shown. Its paired A/B is beside Relu.backward_in_place.
+    may_overwrite = release and not create_graph and on_step is None
+    owned: set[Node] = set()
     anomaly = _anomaly.enabled  # read once: thread-local reads are slow
     previous_mode = _mode.enabled
     _mode.enabled = create_graph  # rules record a graph only when asked to
@@ -326,6 +336,8 @@ def backprop(
                     g = g.data
             if rule.saves:
                 input_grads = rule.backward(g, out, node._saved, *args)
+            elif may_overwrite and rule.backward_in_place is not None and node in owned:
+                input_grads = rule.backward_in_place(g, out, *args)
             else:
                 input_grads = rule.backward(g, out, *args)
             if anomaly:
@@ -341,9 +353,15 @@ def backprop(
                 total = totals.get(x, _UNWANTED)  # a scalar op's constants are floats: not in the table
                 if total is _UNWANTED:
                     continue  # a constant, or a node that needs no gradient
+                sent_as = xg
                 if arrays:
                     xg = x._fit_grad(xg)  # undo broadcasting: the one place it happens
                 totals[x] = xg if total is None else total + xg  # accumulate: several consumers
+                if may_overwrite:  # a sum, a reduction or a fresh rule result belongs to this pass
+                    if total is not None or xg is not sent_as or rule.fresh_grads:
+                        owned.add(x)
+                    else:
+                        owned.discard(x)
                 if sent is not None:
                     sent.append((x, xg))
             if sent is not None:

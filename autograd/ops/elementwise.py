@@ -325,6 +325,12 @@ class Relu(Op):
             return (g if out > 0 else 0.0 * g,)
         return (g * (_raw(out) > 0),)
 
+    # Paired A/B, bench_tensor.py case (b) CNN, CPU time, one BLAS thread, 16 pairs at load ~2:
+    # 0.967 and 0.979 of the time without it (the conv output's gradient needs no new 5.5 MB array)
+    @staticmethod
+    def backward_in_place(g, out, a):
+        return (np.multiply(g, out > 0, out=g),)  # g is this pass's own array: mask it, no new one
+
 
 class LeakyRelu(Op):
     """f(a, s) = a if a > 0 else s * a;  df/da = 1 if a > 0 else s"""

@@ -121,6 +121,7 @@ class Dense(Op):
 class Conv2D(Op):
     """y = im2col(x) @ K + b;  dK = im2col(x).T @ g, db = sum g, dx = col2im(g @ K.T)"""
 
+    fresh_grads = True  # conv2d_backward / pool kernels allocate dx, dK, db anew
     name = "conv2d"
     text = 'conv2d({0}, {1}) + {2}, strides {3}, padding {4}'
     grads = (
@@ -186,6 +187,7 @@ class Col2Im(Op):
 class MaxPool2D(Op):
     """y = max over each window;  dx = g routed to each window's (first) maximum"""
 
+    fresh_grads = True  # conv2d_backward / pool kernels allocate dx, dK, db anew
     name = "max_pool2d"
     text = 'max of {0} over {1} windows, strides {2}, padding {3}'
     grads = ("{g} routed to each window's maximum", None, None, None)
@@ -232,6 +234,7 @@ class MaxPoolPick(Op):
 class AvgPool2D(Op):
     """y = mean over each window's real cells;  dx = g / count, spread over the window"""
 
+    fresh_grads = True  # conv2d_backward / pool kernels allocate dx, dK, db anew
     name = "avg_pool2d"
     text = 'mean of {0} over {1} windows, strides {2}, padding {3}'
     grads = ('{g} / (cells in the window), spread over each window', None, None, None)
