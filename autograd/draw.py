@@ -17,11 +17,11 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .files import atomic_write
 from .graph import Node, topological_order
 
 __all__ = ["Drawing", "draw"]
@@ -303,22 +303,5 @@ class Drawing:
             data = self.render(suffix)
         else:
             raise ValueError(f"Drawing.save: use a .svg, .png, .pdf or .dot suffix, received {path!r}")
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".draw-", suffix="." + suffix)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a saved picture is an ordinary file
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        atomic_write(path, lambda f: f.write(data))
         return path
-
-
-def _umask() -> int:
-    """The process's umask (reading it means setting it, so set it straight back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

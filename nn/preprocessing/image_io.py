@@ -13,6 +13,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from autograd.files import atomic_write
+
 # Keras's white list (png, jpg, jpeg, bmp, ppm, tif, tiff) plus pgm and gif, which Pillow reads as well;
 # matched case-insensitively on the file name's ending. Other files are skipped silently, as in Keras.
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "bmp", "ppm", "pgm", "tif", "tiff", "gif")
@@ -238,8 +240,6 @@ def save_img(path: str | os.PathLike, x: Any, data_format: str | None = None, fi
         >>> img_to_array(load_img(path)).shape
         (4, 5, 3)
     """
-    from ..saving import atomic_write  # lazily: nn.saving imports the layers
-
     img = array_to_img(x, data_format=data_format, scale=scale)
     path = os.fspath(path)
     if file_format is None:

@@ -17,6 +17,8 @@ import urllib.request
 import zipfile
 from typing import Any
 
+from autograd.files import atomic_write
+
 
 def cache_root(cache_dir: str | os.PathLike | None = None) -> str:
     """``cache_dir``, else ``$STEPGRAD_HOME``, else ``~/.cache/stepgrad`` (Keras uses ``~/.keras``)."""
@@ -55,8 +57,6 @@ def download(url: str, dest: str, file_hash: str | None, algorithm: str, where: 
     Raises ``OSError`` (naming the URL and the reason) when it cannot be fetched, and ``ValueError``
     (naming both hashes) when the bytes are not the expected ones.
     """
-    from ..saving import atomic_write  # lazily: nn.saving imports the layers
-
     def fetch(out: Any) -> None:
         digest = hashlib.new(algorithm or "sha256")
         try:
