@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.files import atomic_write, current_umask  # noqa: F401 (part of nn.saving's API)
+from autograd.files import atomic_write
 
 FORMAT = "stepgrad"
 VERSION = 1
